@@ -1,0 +1,43 @@
+"""Retry policy: capped exponential backoff with full jitter, honouring Retry-After."""
+
+from __future__ import annotations
+
+import email.utils
+import random
+import time
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    attempts: int = 6  # total tries, the first included
+    base: float = 0.5  # seconds before the first retry (before jitter)
+    cap: float = 20.0  # never wait longer than this between tries
+    deadline: float = 120.0  # give up once this much time has passed since the first try
+
+    def delay(self, attempt: int, retry_after: float | None = None) -> float:
+        """Seconds to wait before try number ``attempt + 1`` (``attempt`` starts at 1)."""
+        if retry_after is not None:
+            return min(max(retry_after, 0.0), self.cap)
+        ceiling = min(self.cap, self.base * (2 ** (attempt - 1)))
+        return random.uniform(ceiling / 2, ceiling)
+
+
+NO_RETRY = RetryPolicy(attempts=1)
+
+
+def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
+    """Seconds from a Retry-After header (delta-seconds or an HTTP date)."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        return max(float(value), 0.0)
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    current = time.time() if now is None else now
+    return max(when.timestamp() - current, 0.0)

@@ -1,0 +1,67 @@
+"""Command-line entry point: ``capdesk`` with no subcommand opens the desktop app.
+
+Each subcommand lives in ``capdesk/commands/<name>.py`` and exposes
+``register(subparsers)`` (adds its parser and sets ``func``) and a
+``run(args) -> int`` that returns the process exit code (see ``capdesk.exitcodes``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+from collections.abc import Sequence
+
+from capdesk import __version__
+
+COMMAND_MODULES = (
+    "record",
+    "upload",
+    "resume",
+    "videos",
+    "usage",
+    "config",
+    "doctor",
+    "library",
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="capdesk",
+        description="Record the screen and share it through Cap. "
+        "Run without a command to open the desktop app.",
+    )
+    parser.add_argument("--version", action="version", version=f"capdesk {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log debug detail to stderr")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(f"capdesk.commands.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"capdesk.commands.{name}":
+                raise
+            continue
+        module.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    if args.command is None:
+        from capdesk.app_launch import launch_app
+
+        return launch_app()
+    code: int = args.func(args)
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""One module per ``capdesk`` subcommand; see ``capdesk.cli``."""

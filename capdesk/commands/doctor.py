@@ -1,0 +1,114 @@
+"""``capdesk doctor``: what works on this machine, one line each."""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+from collections.abc import Callable
+from typing import Any
+
+from capdesk import connect, platform_env, secrets, settings
+from capdesk.cap.errors import BadRequest, CapError, NotFound
+from capdesk.commands.output import emit_json
+
+Check = tuple[str, bool, str]
+
+
+def register(sub: Any) -> None:
+    parser = sub.add_parser("doctor", help="check display, encoders, keychain, keys, server, disk")
+    parser.add_argument("--json", action="store_true")
+    parser.add_argument("--offline", action="store_true", help="skip the server checks")
+    parser.set_defaults(func=run)
+
+
+def check_display() -> Check:
+    if not platform_env.display_available():
+        return "display", False, "none (the app cannot open; `capdesk record` still works)"
+    if platform_env.is_wayland_session():
+        return "display", True, "Wayland: only XWayland windows can be captured"
+    return "display", True, "available"
+
+
+def check_encoders() -> Check:
+    try:
+        from capdesk.encode.probe import available_encoders
+    except ImportError:
+        import av
+
+        names = [n for n in ("libx264", "h264_nvenc", "h264_qsv", "h264_videotoolbox",
+                             "h264_amf", "h264_mf") if n in av.codecs_available]
+        return "encoders", "libx264" in names, ", ".join(names) or "no H.264 encoder"
+    names = available_encoders()
+    return "encoders", bool(names), ", ".join(names) or "no H.264 encoder"
+
+
+def check_keychain() -> Check:
+    ok, backend = secrets.keychain_available()
+    return "keychain", ok, backend if ok else secrets.NO_KEYCHAIN
+
+
+def check_keys() -> list[Check]:
+    checks = []
+    for name, required in ((secrets.PUBLIC, True), (secrets.SECRET, False)):
+        info = secrets.get_key(name)
+        if info.value:
+            checks.append((name, True, f"{secrets.mask(info.value)} from the {info.source}"))
+        else:
+            note = "not set: uploads are off" if required else "not set (optional)"
+            checks.append((name, not required, note))
+    return checks
+
+
+def _probe(label: str, call: Callable[[], object]) -> Check:
+    try:
+        call()
+    except (BadRequest, NotFound):
+        return label, True, "key accepted"
+    except CapError as exc:
+        return label, False, exc.describe()
+    return label, True, "key accepted"
+
+
+def check_server() -> list[Check]:
+    try:
+        conn = connect.current()
+    except CapError as exc:
+        return [("server", False, exc.describe())]
+    checks: list[Check] = [("server", True, conn.base_url + (f" (Origin {conn.origin})"
+                                                              if conn.origin else ""))]
+    with connect.http_client() as http:
+        if conn.public_key:
+            def sdk_probe() -> object:
+                # An empty presign request: after the key and Origin checks the server
+                # refuses the body (400), so this creates nothing and costs nothing.
+                return connect.sdk(http, conn).api.request(
+                    "POST", "/upload/multipart/presign-part", json={}
+                )
+
+            checks.append(_probe("public key at server", sdk_probe))
+        if conn.secret_key:
+            checks.append(_probe("secret key at server", lambda: connect.rest(http, conn).usage()))
+    return checks
+
+
+def check_disk() -> Check:
+    folder = settings.load().recordings_folder()
+    probe = folder
+    while not probe.exists() and probe != probe.parent:
+        probe = probe.parent
+    free = shutil.disk_usage(probe).free
+    mib = free / 2**20
+    return "disk", mib > 200, f"{mib:,.0f} MiB free in {folder}"
+
+
+def run(args: argparse.Namespace) -> int:
+    checks: list[Check] = [check_display(), check_encoders(), check_keychain(), *check_keys(),
+                           check_disk()]
+    if not args.offline:
+        checks.extend(check_server())
+    if args.json:
+        emit_json([{"check": n, "ok": ok, "detail": d} for n, ok, d in checks])
+    else:
+        for name, ok, detail in checks:
+            print(f"{'ok ' if ok else 'NO '} {name:22} {detail}")
+    return 0 if all(ok for _, ok, _ in checks) else 1

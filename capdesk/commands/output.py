@@ -1,0 +1,50 @@
+"""Shared command-line output: JSON for scripts, tables and errors for people."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from capdesk import exitcodes
+from capdesk.cap.errors import CapError
+
+
+def emit_json(data: Any) -> None:
+    json.dump(data, sys.stdout, default=str)
+    sys.stdout.write("\n")
+    sys.stdout.flush()
+
+
+def say(message: str) -> None:
+    """Progress and notes for people: always stderr, so stdout stays clean for --json."""
+    print(message, file=sys.stderr, flush=True)
+
+
+def fail(error: BaseException) -> int:
+    """Print an error for people and return its exit code."""
+    if isinstance(error, CapError):
+        say(f"error: {error.describe()}")
+        return error.exit_code
+    say(f"error: {error}")
+    return exitcodes.FAILURE
+
+
+def table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
+    cells = [[("" if v is None else str(v)) for v in row] for row in rows]
+    widths = [len(h) for h in headers]
+    for row in cells:
+        for i, value in enumerate(row):
+            widths[i] = max(widths[i], len(value))
+    lines = ["  ".join(h.ljust(widths[i]) for i, h in enumerate(headers)).rstrip()]
+    for row in cells:
+        lines.append("  ".join(v.ljust(widths[i]) for i, v in enumerate(row)).rstrip())
+    return "\n".join(lines)
+
+
+def format_duration(seconds: float | None) -> str:
+    if seconds is None:
+        return "-"
+    whole = round(seconds)
+    return f"{whole // 60}:{whole % 60:02d}"
