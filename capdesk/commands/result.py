@@ -1,0 +1,64 @@
+"""The one JSON object ``record --json`` and ``upload --json`` print, and the ready poll."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from capdesk.cap.errors import CapError
+from capdesk.cap.rest import CapRest
+from capdesk.commands.output import say
+from capdesk.upload.journal import Journal, State
+
+READY_TIMEOUT = 60.0
+
+
+def result_json(
+    journal: Journal | None,
+    *,
+    file: str,
+    size: int,
+    duration: float,
+    width: int,
+    height: int,
+    fps: float,
+    frames: int | None = None,
+    dropped: int = 0,
+    stop_to_complete: float | None = None,
+    ready: bool | None = None,
+) -> dict[str, Any]:
+    uploaded = journal is not None and journal.state == State.COMPLETE
+    return {
+        "videoId": journal.video_id if journal else None,
+        "shareUrl": journal.share_url if journal else None,
+        "embedUrl": journal.embed_url if journal else None,
+        "file": file,
+        "bytes": size,
+        "durationSecs": duration,
+        "width": width,
+        "height": height,
+        "fps": fps,
+        "frames": frames,
+        "droppedFrames": dropped,
+        "parts": len(journal.parts) if journal else 0,
+        "uploaded": uploaded,
+        "stopToCompleteSecs": round(stop_to_complete, 3) if stop_to_complete is not None
+        and uploaded else None,
+        "ready": ready,
+        "state": journal.state if journal else State.LOCAL_ONLY,
+        "error": journal.error if journal else None,
+    }
+
+
+def poll_ready(rest: CapRest | None, journal: Journal, quiet: bool) -> bool | None:
+    """With a secret key, wait (polling every 2 s at most) until Cap says ready."""
+    if rest is None or journal.state != State.COMPLETE or not journal.video_id:
+        return None
+    try:
+        status = rest.wait_until_ready(journal.video_id, timeout=READY_TIMEOUT)
+    except CapError as exc:
+        if not quiet:
+            say(f"Could not check whether the video is ready: {exc.describe()}")
+        return False
+    if not quiet:
+        say("Ready." if status.ready else "Uploaded; Cap has not marked it ready yet.")
+    return status.ready

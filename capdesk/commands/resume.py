@@ -1,0 +1,61 @@
+"""``capdesk resume``: finish every interrupted upload."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from capdesk import connect, exitcodes
+from capdesk.cap.errors import CapError
+from capdesk.commands.output import emit_json, fail, say
+from capdesk.upload.journal import State
+from capdesk.upload.outcome import exit_code, summary
+from capdesk.upload.resume import resume_one, unfinished
+
+
+def register(sub: Any) -> None:
+    parser = sub.add_parser("resume", help="finish every interrupted upload")
+    parser.add_argument("--json", action="store_true", help="print a JSON list of results")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    pending = unfinished()
+    if not pending:
+        if args.json:
+            emit_json([])
+        else:
+            say("Nothing to resume.")
+        return exitcodes.OK
+    try:
+        conn = connect.current()
+        http = connect.http_client()
+        sdk = connect.sdk(http, conn)
+    except CapError as exc:
+        return fail(exc)
+    results = []
+    codes = []
+    with http:
+        rest = connect.rest(http, conn) if conn.secret_key else None
+        for journal in pending:
+            if not args.json:
+                say(f"Resuming {journal.spool_path} ...")
+            done = resume_one(journal, sdk, http, rest=rest)
+            if done is None:
+                if not args.json:
+                    say("  still being recorded by another capdesk; skipped")
+                continue
+            codes.append(exit_code(done))
+            results.append({"id": done.id, "file": done.spool_path, "state": done.state,
+                            "videoId": done.video_id, "shareUrl": done.share_url,
+                            "bytes": done.final_size, "durationSecs": done.duration_secs,
+                            "parts": len(done.parts), "error": done.error})
+            if not args.json:
+                say("  " + summary(done))
+    if args.json:
+        emit_json(results)
+    failed = [c for c in codes if c != exitcodes.OK]
+    return failed[0] if failed else exitcodes.OK
+
+
+__all__ = ["State", "run"]

@@ -1,0 +1,85 @@
+"""``capdesk upload FILE``: upload an existing video."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+from capdesk import connect, exitcodes
+from capdesk.cap.errors import CapError
+from capdesk.commands.output import emit_json, fail, say
+from capdesk.commands.result import poll_ready, result_json
+from capdesk.media_probe import ProbeError, probe
+from capdesk.upload.journal import Journal, State
+from capdesk.upload.outcome import exit_code, summary
+from capdesk.upload.resume import lock_for
+from capdesk.upload.uploader import StreamingUploader
+
+
+def register(sub: Any) -> None:
+    parser = sub.add_parser("upload", help="upload an existing video file to Cap")
+    parser.add_argument("file", type=Path)
+    parser.add_argument("--name", help="the video's name on Cap (default: the file name)")
+    parser.add_argument("--user-id", help="your app's user id for this video")
+    parser.add_argument("--metadata", help="a JSON object stored with the video")
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.set_defaults(func=run)
+
+
+def parse_metadata(text: str | None) -> dict[str, Any] | None:
+    if text is None:
+        return None
+    value = json.loads(text)
+    if not isinstance(value, dict):
+        raise ValueError("--metadata must be a JSON object")
+    if len(json.dumps(value).encode()) > 8192:
+        raise ValueError("--metadata must be at most 8 KiB of JSON")
+    return value
+
+
+def run(args: argparse.Namespace) -> int:
+    started = time.monotonic()
+    path: Path = args.file.expanduser().resolve()
+    try:
+        metadata = parse_metadata(args.metadata)
+        info = probe(path)
+    except (ValueError, ProbeError, OSError) as exc:
+        say(f"error: {exc}")
+        return exitcodes.USAGE
+    try:
+        conn = connect.current()
+        http = connect.http_client()
+        sdk = connect.sdk(http, conn)
+    except CapError as exc:
+        return fail(exc)
+    with http:
+        rest = connect.rest(http, conn) if conn.secret_key else None
+        journal = Journal.new(path, name=args.name or path.stem, user_id=args.user_id,
+                              metadata=metadata, content_type=info.content_type)
+        journal.save()
+        lock = lock_for(journal)
+        lock.acquire()
+        try:
+            uploader = StreamingUploader(sdk, http, journal, rest=rest)
+            uploader.start()
+            if not args.json:
+                say(f"Uploading {path.name} ({info.size / 2**20:,.1f} MiB, "
+                    f"{info.duration_secs:.1f} s)...")
+            uploader.finish(info.size, info.duration_secs, info.width, info.height, info.fps)
+        finally:
+            lock.release()
+        elapsed = time.monotonic() - started
+        ready = poll_ready(rest, journal, quiet=args.json)
+    if args.json:
+        emit_json(result_json(journal, file=str(path), size=info.size,
+                              duration=info.duration_secs, width=info.width,
+                              height=info.height, fps=info.fps, frames=info.frames,
+                              stop_to_complete=elapsed, ready=ready))
+    elif journal.state == State.COMPLETE:
+        print(journal.share_url)
+    else:
+        say(summary(journal))
+    return exit_code(journal)

@@ -1,0 +1,163 @@
+"""The per-recording journal: the upload's memory across crashes and reboots.
+
+One small JSON file per recording, replaced atomically (``fileio.write_json_atomic``)
+every time a step completes, so after a crash the upload resumes exactly where it
+stood: parts with an ETag are confirmed and never sent again; parts without one
+were planned (their byte range is fixed) and are sent again.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from capdesk import paths
+from capdesk.fileio import read_json, write_json_atomic
+
+VERSION = 1
+
+
+class State:
+    """Where a recording's upload stands."""
+
+    RECORDING = "recording"  # still capturing; parts go up as they are durable
+    UPLOADING = "uploading"  # capture finished; tail and complete pending
+    WAITING_NETWORK = "waiting-network"  # gave up for now on network/server errors
+    NEEDS_CREDITS = "needs-credits"  # 402 at create or complete
+    KEY_REFUSED = "key-refused"  # 401: fix the key, then resume
+    ORIGIN_REFUSED = "origin-refused"  # 403: fix the Origin, then resume
+    FAILED = "failed"  # something else; see ``error``
+    COMPLETE = "complete"  # Cap has the whole video
+    LOCAL_ONLY = "local-only"  # recorded with uploads off
+    DISCARDED = "discarded"  # the user threw it away; the upload was aborted
+
+    UNFINISHED = frozenset(
+        {RECORDING, UPLOADING, WAITING_NETWORK, NEEDS_CREDITS, KEY_REFUSED, ORIGIN_REFUSED,
+         FAILED}
+    )
+
+
+@dataclass
+class Part:
+    number: int
+    offset: int
+    size: int
+    etag: str | None = None  # None: planned but not confirmed
+
+    @property
+    def end(self) -> int:
+        return self.offset + self.size
+
+
+@dataclass
+class Journal:
+    id: str
+    spool_path: str
+    state: str = State.RECORDING
+    name: str | None = None
+    user_id: str | None = None
+    metadata: dict[str, Any] | None = None
+    content_type: str = "video/mp4"
+    video_id: str | None = None
+    share_url: str | None = None
+    embed_url: str | None = None
+    s3_key: str | None = None
+    upload_id: str | None = None
+    parts: list[Part] = field(default_factory=list)
+    final_size: int | None = None  # known once the recording has stopped
+    duration_secs: float | None = None
+    width: int | None = None
+    height: int | None = None
+    fps: float | None = None
+    error: str | None = None
+    needed_micro_credits: int | None = None
+    created_at: float = field(default_factory=time.time)
+    completed_at: float | None = None
+    version: int = VERSION
+    path: Path | None = field(default=None, repr=False, compare=False)
+    _lock: threading.Lock = field(
+        default_factory=threading.Lock, repr=False, compare=False
+    )
+
+    @classmethod
+    def new(cls, spool_path: Path, **fields: Any) -> Journal:
+        journal = cls(id=uuid.uuid4().hex[:16], spool_path=str(spool_path), **fields)
+        journal.path = paths.journals_dir() / f"{journal.id}.json"
+        return journal
+
+    # -- persistence -------------------------------------------------------
+    def to_json(self) -> dict[str, Any]:
+        data = {
+            f.name: getattr(self, f.name)
+            for f in dataclasses.fields(self)
+            if f.name not in ("path", "_lock", "parts")
+        }
+        data["parts"] = [dataclasses.asdict(p) for p in self.parts]
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any], path: Path | None = None) -> Journal:
+        known = {f.name for f in dataclasses.fields(cls)} - {"path", "_lock", "parts"}
+        journal = cls(**{k: v for k, v in data.items() if k in known})
+        journal.parts = [Part(**p) for p in data.get("parts", [])]
+        journal.path = path
+        return journal
+
+    def save(self) -> None:
+        """Replace the journal on disk atomically (thread-safe)."""
+        with self._lock:
+            if self.path is None:
+                self.path = paths.journals_dir() / f"{self.id}.json"
+            write_json_atomic(self.path, self.to_json())
+
+    def update(self, **changes: Any) -> None:
+        with self._lock:
+            for key, value in changes.items():
+                setattr(self, key, value)
+        self.save()
+
+    # -- parts ---------------------------------------------------------------
+    def planned_end(self) -> int:
+        """The first byte not yet assigned to a part."""
+        return max((p.end for p in self.parts), default=0)
+
+    def confirmed_bytes(self) -> int:
+        return sum(p.size for p in self.parts if p.etag)
+
+    def unconfirmed(self) -> list[Part]:
+        return [p for p in self.parts if not p.etag]
+
+    def plan_part(self, offset: int, size: int) -> Part:
+        with self._lock:
+            part = Part(number=len(self.parts) + 1, offset=offset, size=size)
+            self.parts.append(part)
+        self.save()
+        return part
+
+    def confirm(self, part: Part, etag: str) -> None:
+        with self._lock:
+            part.etag = etag
+        self.save()
+
+
+def load(path: Path) -> Journal:
+    return Journal.from_json(read_json(path), path)
+
+
+def all_journals() -> list[Journal]:
+    folder = paths.journals_dir()
+    if not folder.exists():
+        return []
+    journals = []
+    for path in sorted(folder.glob("*.json")):
+        try:
+            journals.append(load(path))
+        except (OSError, ValueError, TypeError):
+            continue
+    journals.sort(key=lambda j: j.created_at, reverse=True)
+    return journals
