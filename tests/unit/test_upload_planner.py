@@ -1,3 +1,5 @@
+import itertools
+
 from capdesk.upload.planner import MIB, MIN_PART, TARGET_PARTS_PER_MINUTE, PartPlanner
 
 
@@ -48,7 +50,7 @@ def test_tail_cuts_leave_no_small_part_but_the_last() -> None:
         assert sum(size for _, size in cuts) == final
         offsets = [offset for offset, _ in cuts]
         assert offsets == sorted(offsets) and offsets[0] == 0
-        for (offset, size), (next_offset, _) in zip(cuts, cuts[1:], strict=False):
+        for (offset, size), (next_offset, _) in itertools.pairwise(cuts):
             assert offset + size == next_offset
             assert size >= MIN_PART
         assert cuts[-1][1] < 2 * MIN_PART
