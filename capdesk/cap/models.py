@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -21,6 +22,8 @@ def _get(data: Mapping[str, Any], name: str, kind: type | tuple[type, ...], *,
         raise UnexpectedResponse(200, f"the answer's {name!r} is not a number")
     if not isinstance(value, kind):
         raise UnexpectedResponse(200, f"the answer has no usable {name!r}")
+    if isinstance(value, float) and not math.isfinite(value):  # 1e400, NaN, Infinity
+        raise UnexpectedResponse(200, f"the answer's {name!r} is not a finite number")
     return value
 
 
@@ -32,6 +35,15 @@ def _number(data: Mapping[str, Any], name: str) -> float | None:
 def _int(data: Mapping[str, Any], name: str) -> int | None:
     value = _get(data, name, (int, float), optional=True)
     return int(value) if value is not None else None
+
+
+def _decimal(data: Mapping[str, Any], name: str) -> float:
+    """A number that may come as a JSON number or a decimal string ("12.50")."""
+    value = _get(data, name, (int, float, str))
+    try:
+        return float(value)
+    except ValueError as exc:
+        raise UnexpectedResponse(200, f"the answer's {name!r} is not a number") from exc
 
 
 def _time(data: Mapping[str, Any], name: str, *, optional: bool = False) -> datetime | None:
@@ -148,7 +160,7 @@ class Usage:
     def from_json(cls, data: Mapping[str, Any]) -> Usage:
         return cls(
             balance_micro_credits=int(_get(data, "balanceMicroCredits", (int, float))),
-            balance_dollars=float(_get(data, "balanceDollars", (int, float))),
+            balance_dollars=_decimal(data, "balanceDollars"),
             total_videos=int(_get(data, "totalVideos", (int, float))),
             total_duration_minutes=float(_get(data, "totalDurationMinutes", (int, float))),
         )
@@ -161,6 +173,10 @@ BYTES_PER_BILLED_SECOND = 2_500_000
 
 
 def completion_cost(duration_secs: float, total_bytes: int) -> int:
-    """Micro-credits Cap debits at ``complete`` (its own formula)."""
-    seconds = min(max(duration_secs, total_bytes / BYTES_PER_BILLED_SECOND), MAX_BILLED_SECONDS)
+    """Micro-credits Cap debits at ``complete`` (its own formula).
+
+    Only the duration is capped at 4 h; the size term is not.
+    """
+    duration = min(duration_secs, MAX_BILLED_SECONDS)
+    seconds = max(duration, total_bytes / BYTES_PER_BILLED_SECOND)
     return int(seconds / 60 * MICRO_CREDITS_PER_MINUTE)
