@@ -94,6 +94,8 @@ def delete_key(name: str) -> bool:
         keyring.delete_password(SERVICE, name)
     except keyring.errors.PasswordDeleteError:
         return False
+    except keyring.errors.KeyringError as exc:  # e.g. a locked keychain
+        raise KeychainUnavailable(type(exc).__name__) from None
     return True
 
 
@@ -101,7 +103,10 @@ def mask(value: str | None) -> str:
     """``cpk_abcd…wxyz``: enough to recognise a key, never enough to use it."""
     if not value:
         return "(not set)"
-    prefix, _, rest = value.partition("_")
+    prefix, sep, rest = value.partition("_")
+    if not sep or prefix not in ("cpk", "csk"):  # not a Cap key: show no "prefix" of it
+        prefix, rest = "", value
+    shown = f"{prefix}_" if prefix else ""
     if len(rest) < 12:
-        return f"{prefix}_…"
-    return f"{prefix}_{rest[:4]}…{rest[-4:]}"
+        return f"{shown}…"
+    return f"{shown}{rest[:4]}…{rest[-4:]}"

@@ -72,7 +72,12 @@ def coerce(name: str, value: Any) -> Any:
             return False
         raise ValueError(f"{name} must be true or false")
     if kind is int:
-        return int(value)
+        try:
+            return int(value)
+        except TypeError:  # null, a list... in the settings file
+            raise ValueError(f"{name} must be a whole number") from None
+    if value is None or isinstance(value, (list, dict)):
+        raise ValueError(f"{name} must be text")
     text = str(value)
     if _LOOKS_LIKE_KEY.search(text):
         raise ValueError("keys are not settings; they go to the keychain")

@@ -78,7 +78,7 @@ def describe_error_body(data: bytes, content_type: str) -> tuple[str, list[str] 
         return "(empty answer)", None
     try:
         parsed = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):  # deeply nested JSON raises RecursionError
         parsed = None
     if isinstance(parsed, dict):
         error = parsed.get("error")
@@ -105,7 +105,10 @@ def describe_error_body(data: bytes, content_type: str) -> tuple[str, list[str] 
 
 def parse_json_object(data: bytes) -> dict[str, Any]:
     """Parse a success body that must be a JSON object."""
-    parsed = json.loads(data.decode("utf-8"))
+    try:
+        parsed = json.loads(data.decode("utf-8"))
+    except RecursionError:  # deeply nested JSON
+        raise ValueError("JSON nested too deeply") from None
     if not isinstance(parsed, dict):
         raise ValueError("expected a JSON object")
     return parsed

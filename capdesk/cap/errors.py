@@ -110,10 +110,18 @@ class KeyRefused(CapResponseError):
     title = "Cap refused the key"
     exit_code = exitcodes.KEY_REFUSED
 
+    def __init__(
+        self, status: int, server_message: str = "", *, key_name: str | None = None,
+        hint: str = "",
+    ) -> None:
+        self.key_name = key_name or "public-key"  # "public-key" or "secret-key"
+        super().__init__(status, server_message, hint=hint)
+
     def default_hint(self) -> str:
+        name = getattr(self, "key_name", None) or "public-key"
         return (
             "Copy the key again from Cap's developer dashboard and save it with "
-            "`capdesk config set public-key` (or in Settings); a revoked key must be replaced"
+            f"`capdesk config set {name}` (or in Settings); a revoked key must be replaced"
         )
 
 
@@ -192,13 +200,18 @@ class UnexpectedResponse(CapResponseError):
 
 
 def error_for_status(
-    status: int, message: str, *, issues: list[str] | None = None, origin: str | None = None
+    status: int,
+    message: str,
+    *,
+    issues: list[str] | None = None,
+    origin: str | None = None,
+    key_name: str | None = None,
 ) -> CapResponseError:
     """Build the right exception for an HTTP error status."""
     if status == 400:
         return BadRequest(status, message, issues=issues)
     if status == 401:
-        return KeyRefused(status, message)
+        return KeyRefused(status, message, key_name=key_name)
     if status == 402:
         return NoCredits(status, message)
     if status == 403:

@@ -41,7 +41,12 @@ def _decimal(data: Mapping[str, Any], name: str) -> float:
     """A number that may come as a JSON number or a decimal string ("12.50")."""
     value = _get(data, name, (int, float, str))
     try:
-        return float(value)
+        if isinstance(value, bool):
+            raise ValueError("a boolean")
+        number = float(value)
+        if not math.isfinite(number):  # "NaN", "Infinity"
+            raise ValueError("not finite")
+        return number
     except ValueError as exc:
         raise UnexpectedResponse(200, f"the answer's {name!r} is not a number") from exc
 

@@ -53,10 +53,18 @@ class CapRest:
     def iter_videos(
         self, *, user_id: str | None = None, page_size: int = MAX_LIMIT, offset: int = 0
     ) -> Iterator[Video]:
-        """Every video, page by page; the end is the first page shorter than the limit."""
+        """Every video, page by page; the end is the first page shorter than the limit.
+
+        A video created while paging shifts the newest-first list by one, so the
+        next page repeats the last one; each id is yielded only once.
+        """
+        seen: set[str] = set()
         while True:
             page = self.list_videos(user_id=user_id, limit=page_size, offset=offset)
-            yield from page
+            for video in page:
+                if video.id not in seen:
+                    seen.add(video.id)
+                    yield video
             if len(page) < page_size:
                 return
             offset += len(page)
@@ -98,6 +106,6 @@ class CapRest:
 
 
 def _segment(video_id: str) -> str:
-    if not video_id or "/" in video_id:
+    if not video_id or "/" in video_id or video_id in (".", ".."):
         raise BadRequest(400, f"not a video id: {video_id!r}")
     return quote(video_id, safe="")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import email.utils
+import math
 import random
 import time
 from dataclasses import dataclass
@@ -14,12 +15,17 @@ class RetryPolicy:
     base: float = 0.5  # seconds before the first retry (before jitter)
     cap: float = 20.0  # never wait longer than this between tries
     deadline: float = 120.0  # give up once this much time has passed since the first try
+    # Cap answers 429 without Retry-After and counts in fixed 60 s windows: a window
+    # can take up to a minute to reset, so rate-limit waits start longer.
+    rate_limit_base: float = 4.0
 
-    def delay(self, attempt: int, retry_after: float | None = None) -> float:
+    def delay(self, attempt: int, retry_after: float | None = None, *,
+              rate_limited: bool = False) -> float:
         """Seconds to wait before try number ``attempt + 1`` (``attempt`` starts at 1)."""
         if retry_after is not None:
             return min(max(retry_after, 0.0), self.cap)
-        ceiling = min(self.cap, self.base * (2 ** (attempt - 1)))
+        base = max(self.base, self.rate_limit_base) if rate_limited else self.base
+        ceiling = min(self.cap, base * (2 ** (attempt - 1)))
         return random.uniform(ceiling / 2, ceiling)
 
 
@@ -32,9 +38,11 @@ def parse_retry_after(value: str | None, now: float | None = None) -> float | No
         return None
     value = value.strip()
     try:
-        return max(float(value), 0.0)
+        seconds = float(value)
     except ValueError:
         pass
+    else:
+        return None if math.isnan(seconds) else max(seconds, 0.0)
     try:
         when = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError):

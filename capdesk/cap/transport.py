@@ -53,9 +53,14 @@ def validate_base_url(url: str) -> str:
     """The base URL without a trailing slash; https required except on loopback."""
     url = url.strip().rstrip("/")
     parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    try:
+        _ = parts.port  # ValueError for a port that is not a number or out of range
+        host = parts.hostname
+    except ValueError:
+        host = None
+    if parts.scheme not in ("http", "https") or not host:
         raise ConfigError(f"not a server URL: {url!r}", hint="Use a URL like https://cap.so")
-    if parts.scheme == "http" and not is_loopback(parts.hostname):
+    if parts.scheme == "http" and not is_loopback(host):
         raise ConfigError(
             f"{url} is not encrypted",
             hint="Use https:// (plain http is allowed only for a server on this computer)",
@@ -76,7 +81,7 @@ def check_key(key: str | None, prefix: str, what: str) -> str:
         )
     key = key.strip()
     if not key.startswith(prefix):
-        other = "secret key (csk_)" if key.startswith("csk_") else "value"
+        other = {"csk_": "secret key (csk_)", "cpk_": "public key (cpk_)"}.get(key[:4], "value")
         raise ConfigError(
             f"the {what} must start with {prefix}",
             hint=f"That looks like a {other}; copy the {what} from Cap's developer dashboard",
@@ -146,7 +151,8 @@ class ApiTransport:
             )
             if not retryable or attempt >= policy.attempts:
                 raise error
-            delay = policy.delay(attempt, retry_after)
+            delay = policy.delay(attempt, retry_after,
+                                 rate_limited=isinstance(error, RateLimited))
             if time.monotonic() - started + delay > policy.deadline:
                 raise error
             log.info("%s %s failed (%s); retry %d in %.1fs", method, path, error.title,
@@ -182,6 +188,10 @@ class ApiTransport:
                 data, truncated = body.read_bounded(response, limit)
             except httpx.TransportError as exc:
                 return CapNetworkError(_describe_transport(exc), maybe_processed=True), None
+            except httpx.DecodingError:  # e.g. a Content-Encoding the body does not match
+                if 200 <= status < 300:
+                    return UnexpectedResponse(status, "an answer that could not be decoded"), None
+                data, truncated = b"(an answer that could not be decoded)", False
             content_type = response.headers.get("content-type", "")
             retry_after = parse_retry_after(response.headers.get("retry-after"))
         finally:
@@ -196,7 +206,11 @@ class ApiTransport:
                 message, _ = body.describe_error_body(data, content_type)
                 return UnexpectedResponse(status, message), None
         message, issues = body.describe_error_body(data, content_type)
-        return error_for_status(status, message, issues=issues, origin=self.origin), retry_after
+        key_name = "secret-key" if self._key.startswith("csk_") else "public-key"
+        error = error_for_status(
+            status, message, issues=issues, origin=self.origin, key_name=key_name
+        )
+        return error, retry_after
 
 
 def _is_transient(error: Exception) -> bool:

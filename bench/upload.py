@@ -1,0 +1,137 @@
+"""Benchmark: stop-to-complete of capdesk's streaming upload vs upload-after-stop.
+
+Starts the fake Cap server (moto's S3 behind it) on loopback, then:
+
+1. runs ``capdesk record --source synthetic`` (1080p30 moving test card) for
+   ``--seconds`` with uploading on, and reads ``stopToCompleteSecs`` from its
+   JSON result: the time from the stop request to a successful ``complete``;
+2. uploads the very same file the way Cap's official browser SDK does, after
+   stop: the whole file in 5 MiB parts, three at a time, then ``complete``; the
+   time from the start of that upload to ``complete`` is its stop-to-complete.
+
+It prints both, their ratio, the API requests per minute capdesk made (the
+busiest 60 s window, from the server's log), and the bytes the storage received
+over the file size.
+
+    python bench/upload.py [--seconds 300] [--json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.fakecap.server import FakeCap  # noqa: E402
+
+PART = 5 * 1024 * 1024
+
+
+def capdesk_record(cap: FakeCap, keys: Any, seconds: float, home: Path) -> dict[str, Any]:
+    env = dict(os.environ, CAPDESK_HOME=str(home), CAP_BASE_URL=cap.base_url,
+               CAP_PUBLIC_KEY=keys.public_key, CAP_SECRET_KEY=keys.secret_key)
+    out = home / "bench.mp4"
+    proc = subprocess.run(
+        [sys.executable, "-m", "capdesk.cli", "record", "--source", "synthetic",
+         "--seconds", str(seconds), "--fps", "30", "--json", "--output", str(out)],
+        env=env, capture_output=True, text=True, check=False, cwd=ROOT,
+    )
+    if proc.returncode != 0:
+        sys.stderr.write(proc.stderr)
+        raise SystemExit(f"capdesk record failed with exit code {proc.returncode}")
+    result: dict[str, Any] = json.loads(proc.stdout)
+    return result
+
+
+def upload_after_stop(cap: FakeCap, public_key: str, path: Path) -> tuple[float, int]:
+    """Cap's browser SDK: after stop, 5 MiB parts, three at a time. Returns (secs, requests)."""
+    size = path.stat().st_size
+    headers = {"Authorization": f"Bearer {public_key}"}
+    sdk = cap.sdk_url
+    requests = 0
+    started = time.monotonic()
+    with httpx.Client(timeout=60) as http:
+        created = http.post(f"{sdk}/videos/create", json={}, headers=headers).json()
+        video_id = created["videoId"]
+        upload_id = http.post(f"{sdk}/upload/multipart/initiate",
+                              json={"videoId": video_id, "contentType": "video/mp4"},
+                              headers=headers).json()["uploadId"]
+        requests += 2
+        offsets = list(range(0, size, PART))
+
+        def put(index: int) -> dict[str, Any]:
+            number = index + 1
+            url = http.post(f"{sdk}/upload/multipart/presign-part",
+                            json={"videoId": video_id, "uploadId": upload_id,
+                                  "partNumber": number}, headers=headers).json()["presignedUrl"]
+            with path.open("rb") as handle:
+                handle.seek(offsets[index])
+                data = handle.read(PART)
+            response = http.put(url, content=data)
+            response.raise_for_status()
+            return {"partNumber": number, "etag": response.headers["etag"], "size": len(data)}
+
+        with ThreadPoolExecutor(3) as pool:
+            parts = list(pool.map(put, range(len(offsets))))
+        requests += len(parts)
+        response = http.post(f"{sdk}/upload/multipart/complete", json={
+            "videoId": video_id, "uploadId": upload_id, "parts": parts,
+            "durationInSecs": 1.0, "width": 1920, "height": 1080, "fps": 30}, headers=headers)
+        response.raise_for_status()
+        requests += 1
+    return time.monotonic() - started, requests
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seconds", type=float, default=300.0)
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    with FakeCap() as cap, tempfile.TemporaryDirectory(prefix="capdesk-bench-") as tmp:
+        keys = cap.create_app(balance=10**12)
+        home = Path(tmp)
+        print(f"recording {args.seconds:g} s of 1080p30 test card with streaming upload...",
+              file=sys.stderr)
+        result = capdesk_record(cap, keys, args.seconds, home)
+        api_per_minute = cap.max_requests_per_window(keys.public_key, 60.0)
+        api_total = len(cap.api_log)
+        s3_bytes = cap.s3_bytes_received
+        size = int(result["bytes"])
+        print("uploading the same file after stop, 5 MiB parts, 3 at a time...", file=sys.stderr)
+        baseline, baseline_requests = upload_after_stop(cap, keys.public_key, Path(result["file"]))
+    figures = {
+        "recordingSecs": args.seconds,
+        "fileBytes": size,
+        "parts": result["parts"],
+        "capdeskStopToCompleteSecs": result["stopToCompleteSecs"],
+        "uploadAfterStopSecs": round(baseline, 3),
+        "ratio": round(result["stopToCompleteSecs"] / baseline, 4) if baseline else None,
+        "apiRequestsBusiestMinute": api_per_minute,
+        "apiRequestsTotal": api_total,
+        "uploadAfterStopRequests": baseline_requests,
+        "bytesSentOverFileSize": round(s3_bytes / size, 4) if size else None,
+        "droppedFrames": result["droppedFrames"],
+    }
+    if args.json:
+        print(json.dumps(figures))
+    else:
+        width = max(len(k) for k in figures)
+        for name, value in figures.items():
+            print(f"{name:{width}}  {value}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,225 @@
+"""One recording, end to end: create -> capture/encode/upload -> complete.
+
+The command line and the desktop app both drive this class. It has no Qt in it;
+its callbacks (``on_state``, ``on_progress``) come from worker threads, and the
+UI marshals them onto its own thread.
+
+Order of events:
+1. ``prepare()``: the journal is written and the uploader starts ``create`` and
+   ``initiate`` in the background, while any countdown runs;
+2. ``start()``: the engine records to the spool file; after every fragment it
+   reports the durable size, and the uploader sends full parts as they fill;
+3. ``stop()``: the engine writes the trailer, the uploader sends the tail and
+   calls ``complete``. ``stop_to_complete`` is measured from the stop request.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from capdesk import connect, settings
+from capdesk.cap.errors import CapError
+from capdesk.cap.rest import CapRest
+from capdesk.cap.sdk import CapSdk
+from capdesk.recording import LocalRecording, RecordingConfig, RecordingResult
+from capdesk.upload.journal import Journal, State
+from capdesk.upload.lock import RecordingLock
+from capdesk.upload.resume import lock_for
+from capdesk.upload.uploader import StreamingUploader, UploadProgress
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class RecordOptions:
+    source: str = "screen"  # "screen" or "synthetic"
+    monitor: int | None = None  # 1-based; None: the primary monitor; 0: the whole desktop
+    region: tuple[int, int, int, int] | None = None  # physical pixels
+    fps: int = 30
+    max_height: int = 1080
+    audio: str = "none"
+    name: str | None = None
+    user_id: str | None = None
+    metadata: dict[str, Any] | None = None
+    upload: bool = True
+    output: Path | None = None
+    seconds: float | None = None  # stop by itself after this much recording
+
+
+@dataclass
+class RecordOutcome:
+    journal: Journal
+    result: RecordingResult
+    stop_to_complete: float | None
+    upload_note: str | None = None  # why it was not uploaded, for people
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def default_output(folder: Path) -> Path:
+    stamp = datetime.now().strftime("%Y-%m-%d %H.%M.%S")
+    return folder / f"capdesk {stamp}.mp4"
+
+
+class Recorder:
+    def __init__(
+        self,
+        options: RecordOptions,
+        *,
+        http: httpx.Client | None = None,
+        connection: connect.Connection | None = None,
+        on_state: Callable[[str], None] | None = None,
+        on_progress: Callable[[UploadProgress], None] | None = None,
+        upload_give_up_after: float = 90.0,
+    ) -> None:
+        self.options = options
+        self.on_state = on_state
+        self.on_progress = on_progress
+        self._owns_http = http is None
+        self.http = http or connect.http_client()
+        self.sdk: CapSdk | None = None
+        self.rest: CapRest | None = None
+        self.upload_note: str | None = None
+        if options.upload:
+            try:
+                conn = connection or connect.current()
+                self.sdk = connect.sdk(self.http, conn)
+                self.rest = connect.rest(self.http, conn) if conn.secret_key else None
+            except CapError as exc:
+                self.upload_note = f"Uploads are off: {exc.describe()}"
+        else:
+            self.upload_note = "Uploads are off (--no-upload)"
+        folder = settings.load().recordings_folder()
+        self.path = (options.output or default_output(folder)).expanduser().resolve()
+        self.journal = Journal.new(
+            self.path,
+            name=options.name or self.path.stem,
+            user_id=options.user_id,
+            metadata=options.metadata,
+            state=State.RECORDING if self.sdk else State.LOCAL_ONLY,
+        )
+        self._lock: RecordingLock | None = None
+        self.uploader: StreamingUploader | None = None
+        self.local: LocalRecording | None = None
+        self._give_up_after = upload_give_up_after
+        self._prepared = False
+
+    # -- lifecycle -----------------------------------------------------------
+    def prepare(self) -> None:
+        """Write the journal and start creating the video on Cap (during the countdown)."""
+        if self._prepared:
+            return
+        self._prepared = True
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.journal.save()
+        self._lock = lock_for(self.journal)
+        self._lock.acquire()
+        if self.sdk is not None:
+            self.uploader = StreamingUploader(
+                self.sdk, self.http, self.journal, rest=self.rest,
+                on_progress=self.on_progress, give_up_after=self._give_up_after,
+            )
+            self.uploader.start()
+        self._state("preparing")
+
+    def start(self) -> None:
+        self.prepare()
+        notify = self.uploader.notify_durable if self.uploader else None
+        self.local = LocalRecording(
+            RecordingConfig(
+                source=self.options.source,
+                monitor=self.options.monitor,
+                region=self.options.region,
+                fps=self.options.fps,
+                max_height=self.options.max_height,
+                output=self.path,
+                seconds=self.options.seconds,
+            ),
+            on_durable=notify,
+        )
+        try:
+            self.local.start()
+        except Exception:
+            self._abandon()
+            raise
+        self._state("recording")
+
+    def pause(self) -> None:
+        if self.local:
+            self.local.pause()
+            self._state("paused")
+
+    def resume(self) -> None:
+        if self.local:
+            self.local.resume()
+            self._state("recording")
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Wait for the recording to end by itself (--seconds, a full disk)."""
+        assert self.local is not None
+        return self.local.wait(timeout) is not None
+
+    def stop(self) -> RecordOutcome:
+        """Stop recording, upload the tail, complete. Blocks until done or given up."""
+        assert self.local is not None
+        stop_requested = time.monotonic()
+        self._state("stopping")
+        result = self.local.stop()
+        stop_to_complete: float | None = None
+        if self.uploader is not None:
+            self._state("uploading")
+            self.uploader.finish(result.bytes, result.duration_secs, result.width,
+                                 result.height, float(result.fps))
+            if self.journal.state == State.COMPLETE:
+                stop_to_complete = time.monotonic() - stop_requested
+        else:
+            self.journal.update(final_size=result.bytes, duration_secs=result.duration_secs,
+                                width=result.width, height=result.height,
+                                fps=float(result.fps))
+        self._release()
+        self._state(self.journal.state)
+        return RecordOutcome(self.journal, result, stop_to_complete, self.upload_note)
+
+    def discard(self) -> None:
+        """Throw the recording away: stop, abort the upload, delete the file."""
+        if self.local is not None:
+            try:
+                self.local.stop()
+            except Exception:
+                log.exception("stopping the discarded recording failed")
+        self._abandon()
+        self.path.unlink(missing_ok=True)
+        self._state(State.DISCARDED)
+
+    def close(self) -> None:
+        self._release()
+        if self._owns_http:
+            self.http.close()
+
+    # -- internals -------------------------------------------------------------
+    def _abandon(self) -> None:
+        if self.uploader is not None:
+            self.uploader.abort()
+        else:
+            self.journal.update(state=State.DISCARDED)
+        self._release()
+
+    def _release(self) -> None:
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
+
+    def _state(self, state: str) -> None:
+        log.debug("recorder: %s", state)
+        if self.on_state is not None:
+            try:
+                self.on_state(state)
+            except Exception:
+                log.exception("state callback failed")
