@@ -45,7 +45,8 @@ def capdesk_record(cap: FakeCap, keys: Any, seconds: float, home: Path) -> dict[
     out = home / "bench.mp4"
     proc = subprocess.run(
         [sys.executable, "-m", "capdesk.cli", "record", "--source", "synthetic",
-         "--seconds", str(seconds), "--fps", "30", "--json", "--output", str(out)],
+         "--region", "0,0,1920,1080", "--seconds", str(seconds), "--fps", "30", "--json",
+         "--output", str(out)],
         env=env, capture_output=True, text=True, check=False, cwd=ROOT,
     )
     if proc.returncode != 0:

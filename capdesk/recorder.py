@@ -64,8 +64,15 @@ class RecordOutcome:
 
 
 def default_output(folder: Path) -> Path:
-    stamp = datetime.now().strftime("%Y-%m-%d %H.%M.%S")
-    return folder / f"capdesk {stamp}.mp4"
+    """A new, unused file name in ``folder`` (created if missing)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    candidate = folder / f"capdesk-{stamp}.mp4"
+    counter = 2
+    while candidate.exists():
+        candidate = folder / f"capdesk-{stamp}-{counter}.mp4"
+        counter += 1
+    return candidate
 
 
 class Recorder:

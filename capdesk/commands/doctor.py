@@ -30,16 +30,15 @@ def check_display() -> Check:
 
 
 def check_encoders() -> Check:
-    try:
-        from capdesk.encode.probe import available_encoders
-    except ImportError:
-        import av
+    from capdesk.encode.encoders import EncoderUnavailable, choose_encoder
 
-        names = [n for n in ("libx264", "h264_nvenc", "h264_qsv", "h264_videotoolbox",
-                             "h264_amf", "h264_mf") if n in av.codecs_available]
-        return "encoders", "libx264" in names, ", ".join(names) or "no H.264 encoder"
-    names = available_encoders()
-    return "encoders", bool(names), ", ".join(names) or "no H.264 encoder"
+    try:
+        # Each candidate really opens and encodes a 1080p30 frame before it counts.
+        choice = choose_encoder(1920, 1080, 30, 9_000_000)
+    except EncoderUnavailable as exc:
+        return "encoders", False, str(exc)
+    tried = "; ".join(choice.report)
+    return "encoders", True, f"{choice.name} ({tried})"
 
 
 def check_keychain() -> Check:

@@ -1,0 +1,260 @@
+"""``capdesk record``: record the screen or the test card into a local MP4 file.
+
+Ctrl+C, SIGINT and SIGTERM stop cleanly (the file gets its index); a hard kill
+leaves a file that plays up to its last fragment. Progress goes to stderr; with
+``--json`` stdout carries exactly one JSON object with the result.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import signal
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+from capdesk import exitcodes, settings
+from capdesk.commands.result import poll_ready, result_json
+from capdesk.upload.journal import State
+from capdesk.upload.outcome import exit_code
+from capdesk.upload.outcome import summary as upload_summary
+
+AUDIO_CHOICES = ("none", "mic", "system", "synthetic")
+
+
+def _region(text: str) -> tuple[int, int, int, int]:
+    try:
+        parts = [int(p.strip()) for p in text.split(",")]
+    except ValueError:
+        parts = []
+    if len(parts) != 4 or parts[2] < 2 or parts[3] < 2:
+        raise argparse.ArgumentTypeError(
+            f"expected X,Y,W,H in physical pixels with W and H at least 2, got {text!r}"
+        )
+    return parts[0], parts[1], parts[2], parts[3]
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"expected a positive number of seconds, got {text!r}")
+    return value
+
+
+def _int_between(low: int, high: int) -> Any:
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = low - 1
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"expected a whole number {low}-{high}, got {text!r}")
+        return value
+
+    return parse
+
+
+def _metadata(text: str) -> dict[str, Any]:
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise argparse.ArgumentTypeError(f"--metadata is not valid JSON: {exc}") from exc
+    if not isinstance(value, dict):
+        raise argparse.ArgumentTypeError("--metadata must be a JSON object")
+    return value
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "record",
+        help="record the screen (or the test card) to an MP4 file",
+        description="Record the screen into a fragmented MP4 file. Ctrl+C, SIGINT or "
+        "SIGTERM stops cleanly.",
+    )
+    parser.add_argument("--seconds", type=_positive_float, help="stop after S seconds of recording")
+    parser.add_argument("--source", choices=("screen", "synthetic"), default="screen",
+                        help="screen, or synthetic: a moving test card with a frame counter")
+    parser.add_argument("--monitor", type=_int_between(0, 64), metavar="N",
+                        help="1-based monitor (default: primary; 0 = all monitors)")
+    parser.add_argument("--region", type=_region, metavar="X,Y,W,H",
+                        help="a region in physical pixels (relative to --monitor if given); "
+                        "for --source synthetic, W and H set the card's size")
+    parser.add_argument("--fps", type=_int_between(1, 120), default=30, help="frames per second")
+    parser.add_argument("--max-height", type=_int_between(16, 8640), default=1080, metavar="H",
+                        help="scale taller captures down to H lines (default 1080)")
+    parser.add_argument("--audio", choices=AUDIO_CHOICES, default="none",
+                        help="audio source (only 'none' is available yet)")
+    parser.add_argument("--name", help="the video's name on Cap")
+    parser.add_argument("--user-id", help="the Cap user the video belongs to")
+    parser.add_argument("--metadata", type=_metadata, help="a JSON object stored with the video")
+    parser.add_argument("--no-upload", action="store_true", help="keep it local only")
+    parser.add_argument("--output", type=Path, metavar="PATH", help="where the local MP4 goes")
+    parser.add_argument("--json", action="store_true", help="print one JSON object with the result")
+    parser.set_defaults(func=run)
+
+
+def say(message: str, end: str = "\n") -> None:
+    sys.stderr.write(message + end)
+    sys.stderr.flush()
+
+
+@contextmanager
+def stop_signals(event: threading.Event) -> Iterator[None]:
+    """SIGINT, SIGTERM (and SIGHUP) set ``event`` instead of killing the process."""
+    def handler(signum: int, frame: FrameType | None) -> None:
+        if event.is_set():
+            say("\nstill finishing the file...")
+        event.set()
+
+    wanted = [signal.SIGINT, signal.SIGTERM]
+    if hasattr(signal, "SIGHUP"):
+        wanted.append(signal.SIGHUP)
+    previous = {}
+    for signum in wanted:
+        try:
+            previous[signum] = signal.signal(signum, handler)
+        except (ValueError, OSError):  # not the main thread, or not allowed here
+            pass
+    try:
+        yield
+    finally:
+        for signum, old in previous.items():
+            signal.signal(signum, old)
+
+
+def run(args: argparse.Namespace) -> int:
+    from capdesk.capture.sources import CaptureError
+    from capdesk.encode.diskspace import DiskSpaceError, human
+    from capdesk.encode.encoders import EncoderUnavailable
+    from capdesk.recorder import Recorder, RecordOptions, default_output
+    from capdesk.recording import StopReason
+
+    if args.audio != "none":
+        say(f"error: --audio {args.audio} is not available yet; only --audio none works "
+            "in this version")
+        return exitcodes.FAILURE
+    folder = settings.load().recordings_folder()
+    if args.output is not None and args.output.is_dir():
+        output = default_output(args.output)
+    elif args.output is not None:
+        output = args.output
+    else:
+        output = default_output(folder)
+    options = RecordOptions(
+        source=args.source, monitor=args.monitor, region=args.region, fps=args.fps,
+        max_height=args.max_height, name=args.name, user_id=args.user_id,
+        metadata=args.metadata, upload=not args.no_upload, output=output.absolute(),
+        seconds=args.seconds,
+    )
+    recorder = Recorder(options)
+    if recorder.upload_note and not args.no_upload:
+        say(f"note: {recorder.upload_note}; the recording is kept locally")
+    stop = threading.Event()
+    try:
+        with stop_signals(stop):
+            try:
+                recorder.start()
+            except (DiskSpaceError, CaptureError, EncoderUnavailable, OSError,
+                    ValueError) as exc:
+                say(f"error: {exc}")
+                return exitcodes.FAILURE
+            recording = recorder.local
+            assert recording is not None
+            for warning in recording.warnings:
+                say(f"warning: {warning}")
+            size = recording.output_size or (0, 0)
+            say(f"recording {recording.source_description} to {recorder.path} "
+                f"({size[0]}x{size[1]} at {args.fps} fps, {recording.encoder}); "
+                + (f"stops after {args.seconds:g} s or " if args.seconds else "")
+                + "Ctrl+C stops")
+            progress = _Progress(recording, recorder)
+            while recording.wait(0.25) is None:
+                if stop.is_set():
+                    break
+                progress.tick()
+            progress.done()
+            outcome = recorder.stop()
+            result = outcome.result
+            journal = outcome.journal
+            ready = poll_ready(recorder.rest, journal, quiet=args.json)
+    finally:
+        recorder.close()
+    reason = result.stopped_reason
+    summary_line = (f"{result.file}: {result.duration_secs:.2f} s, {result.width}x"
+                    f"{result.height}, {result.frames} frames, {result.dropped_frames} "
+                    f"dropped, {human(result.bytes)}")
+    if reason == StopReason.DISK_FULL:
+        say(f"disk full: the recording stopped early; the file is playable up to "
+            f"{result.duration_secs:.2f} s: {result.file}")
+    elif reason == StopReason.ERROR:
+        say(f"error: the recording stopped early ({result.error}); what was recorded is "
+            f"kept: {result.file}")
+    say(("saved " if reason in (StopReason.USER, StopReason.SECONDS) else "kept ")
+        + summary_line)
+    if recorder.sdk is not None:
+        say(upload_summary(journal))
+    if args.json:
+        data = result_json(journal if recorder.sdk is not None else None,
+                           file=str(result.file), size=result.bytes,
+                           duration=round(result.duration_secs, 3), width=result.width,
+                           height=result.height, fps=result.fps, frames=result.frames,
+                           dropped=result.dropped_frames,
+                           stop_to_complete=outcome.stop_to_complete, ready=ready)
+        sys.stdout.write(json.dumps(data) + "\n")
+        sys.stdout.flush()
+    elif journal.state == State.COMPLETE and journal.share_url:
+        print(journal.share_url)
+    if reason not in (StopReason.USER, StopReason.SECONDS):
+        return exitcodes.FAILURE
+    return exit_code(journal) if recorder.sdk is not None else exitcodes.OK
+
+
+class _Progress:
+    """A status line on stderr: rewritten in place on a terminal, every 5 s otherwise."""
+
+    def __init__(self, recording: Any, recorder: Any = None) -> None:
+        self._recording = recording
+        self._recorder = recorder
+        self._link_shown = False
+        self._tty = sys.stderr.isatty()
+        self._last = 0.0
+        self._shown = False
+
+    def tick(self) -> None:
+        now = time.monotonic()
+        if now - self._last < (0.5 if self._tty else 5.0):
+            return
+        self._last = now
+        rec = self._recording
+        line = (f"{'paused' if rec.is_paused else 'recording'} {rec.elapsed:7.1f} s  "
+                f"{rec.frames} frames  {rec.dropped_frames} dropped  "
+                f"{rec.durable_bytes / 1048576:.1f} MiB on disk")
+        uploader = self._recorder.uploader if self._recorder else None
+        if uploader is not None:
+            progress = uploader.progress()
+            line += f"  {progress.confirmed_bytes / 1048576:.1f} MiB uploaded"
+            if progress.offline:
+                line += " (offline: will catch up)"
+            elif progress.retrying:
+                line += " (retrying)"
+            if progress.share_url and not self._link_shown:
+                self._link_shown = True
+                say(f"link (works when you stop): {progress.share_url}")
+        if self._tty:
+            say("\r" + line, end="")
+            self._shown = True
+        else:
+            say(line)
+
+    def done(self) -> None:
+        if self._shown:
+            say("")
