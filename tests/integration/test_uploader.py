@@ -213,3 +213,25 @@ def test_lost_answer_to_complete_charges_once(cap_app: CapApp, http: httpx.Clien
     assert charged == int(max(12.5, SIZE / 2_500_000) / 60 * 5000)
     completes = [r for r in server.api_log if r.path.endswith("/multipart/complete")]
     assert len(completes) == 1
+
+
+def test_high_bitrate_grows_parts_and_stays_under_the_request_budget(
+    cap_app: CapApp, http: httpx.Client, tmp_path: Path
+) -> None:
+    """4 MiB/s (about 34 Mbit/s, a 4K screen) for 15 s: with 5 MiB parts that would be
+    48 presigns a minute; the planner grows the parts to stay near 20 a minute."""
+    sdk, rest = clients(cap_app, http)
+    path = tmp_path / "hot.mp4"
+    journal = Journal.new(path)
+    uploader = StreamingUploader(sdk, http, journal, rest=rest)
+    uploader.start()
+    size = 60 * MIB
+    GrowingFile(path, size, on_durable=uploader.notify_durable, rate=4 * MIB).start().join()
+    uploader.finish(size, 15.0, 3840, 2160, 30.0, timeout=60)
+    assert journal.state == State.COMPLETE, journal.error
+    assert max(p.size for p in journal.parts[:-1]) > 5 * MIB
+    # After the first seconds of measuring, parts are sized for <= 20 presigns a minute.
+    grown = journal.parts[-2].size
+    assert 4 * MIB * 60 / grown <= 20
+    assert cap_app.server.max_requests_per_window(cap_app.public_key, 60.0) < 30
+    assert sha256(cap_app.server.video_bytes(journal.video_id or "")) == sha256(path)

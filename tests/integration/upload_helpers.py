@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -34,12 +35,13 @@ class GrowingFile:
 
     def __init__(self, path: Path, total: int, chunk: int = 512 * 1024,
                  on_durable: Callable[[int], None] | None = None,
-                 pause: threading.Event | None = None) -> None:
+                 pause: threading.Event | None = None, rate: float | None = None) -> None:
         self.path = path
         self.total = total
         self.chunk = chunk
         self.on_durable = on_durable
         self.gate = pause
+        self.rate = rate  # bytes per second, like an encoder at a given bitrate
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     def start(self) -> GrowingFile:
@@ -51,6 +53,7 @@ class GrowingFile:
 
     def _run(self) -> None:
         written = 0
+        started = time.monotonic()
         with self.path.open("wb") as handle:
             while written < self.total:
                 if self.gate is not None:
@@ -62,6 +65,8 @@ class GrowingFile:
                 written += size
                 if self.on_durable:
                     self.on_durable(written)
+                if self.rate:
+                    time.sleep(max(0.0, started + written / self.rate - time.monotonic()))
 
 
 def sha256(data: bytes | Path) -> str:
