@@ -8,6 +8,7 @@ leaves a file that plays up to its last fragment. Progress goes to stderr; with
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import signal
 import sys
@@ -120,10 +121,8 @@ def stop_signals(event: threading.Event) -> Iterator[None]:
         wanted.append(signal.SIGHUP)
     previous = {}
     for signum in wanted:
-        try:
+        with contextlib.suppress(ValueError, OSError):  # not the main thread / not allowed
             previous[signum] = signal.signal(signum, handler)
-        except (ValueError, OSError):  # not the main thread, or not allowed here
-            pass
     try:
         yield
     finally:

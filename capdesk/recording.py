@@ -1,0 +1,415 @@
+"""One local recording: capture thread -> bounded queue -> encoder thread -> spool file.
+
+``LocalRecording`` is the engine the command line and (later) the Qt UI and the
+uploading orchestrator drive. It has no Qt in it. Callbacks come from worker
+threads; a UI must marshal them to its own thread.
+
+- ``on_durable(durable_bytes)``: encoder thread, after each fragment is fsync'd
+  (and once more at stop with the final size, trailer included).
+- ``on_state(state)``: the thread that changed the state (the caller's for
+  start/pause/resume, the encoder thread for stopping on its own and for the end).
+- ``on_finished(result)``: encoder thread, once, when the file is complete.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+
+from capdesk.capture.loop import (
+    CaptureControl,
+    CaptureEnd,
+    FrameQueue,
+    lower_thread_priority,
+    run_capture,
+)
+from capdesk.capture.pacing import FramePacer
+from capdesk.capture.session import capture_support
+from capdesk.capture.sources import (
+    DEFAULT_SYNTHETIC_SIZE,
+    CaptureError,
+    FrameSource,
+    SyntheticSource,
+)
+from capdesk.encode.diskspace import RESERVE_BYTES, FreeSpace, check_before_start, free_bytes
+from capdesk.encode.writer import Fmp4Writer, WriteFailed
+
+log = logging.getLogger(__name__)
+
+
+class State(StrEnum):
+    IDLE = "idle"
+    RECORDING = "recording"
+    PAUSED = "paused"
+    STOPPING = "stopping"
+    STOPPED = "stopped"
+    FAILED = "failed"
+
+
+class StopReason(StrEnum):
+    USER = "user"
+    SECONDS = "seconds"
+    DISK_FULL = "disk-full"
+    ERROR = "error"
+
+
+@dataclass
+class RecordingConfig:
+    output: Path
+    source: str = "screen"  # "screen" or "synthetic"
+    monitor: int | None = None  # None = primary, 0 = all monitors
+    region: tuple[int, int, int, int] | None = None  # physical pixels; for synthetic: its size
+    fps: int = 30
+    max_height: int = 1080
+    seconds: float | None = None
+    cursor: bool = True
+    encoder: str = "auto"  # "auto", "software" or an FFmpeg encoder name
+    synthetic_style: str = "noise"
+    allow_xwayland: bool | None = None  # None: from the CAPDESK_ALLOW_XWAYLAND variable
+    queue_frames: int | None = None  # None: as many as fit in QUEUE_BUDGET_BYTES (3 to 16)
+    # The encoder thread (and the encoder's own threads, which inherit it) runs this much
+    # nicer than the capture thread, so grabs stay on time when the CPU is busy; the
+    # frame queue absorbs the encoder's delays.
+    encoder_nice: int = 5
+    # Diagnostics: a binary log of when each frame was grabbed (capture.loop.FRAME_LOG_RECORD).
+    # None: taken from the CAPDESK_FRAME_LOG environment variable, if set.
+    frame_log: Path | None = None
+
+
+QUEUE_BUDGET_BYTES = 48 * 1024 * 1024  # frames waiting for the encoder (6 at 1080p)
+
+
+@dataclass
+class RecordingResult:
+    file: Path
+    bytes: int
+    duration_secs: float
+    width: int
+    height: int
+    fps: int
+    frames: int  # frames in the file
+    dropped_frames: int  # grid slots with no frame (late grabs), gaps in the timeline
+    encoder: str
+    stopped_reason: str  # a StopReason value
+    has_index: bool  # the file ends in its mfra index (duration and seeking in browsers)
+    salvaged: bool = False  # cut short by a write error, kept up to its last fragment
+    error: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+RecordingCallback = Callable[[RecordingResult], None]
+
+
+class LocalRecording:
+    """Record a screen (or the test card) into a fragmented MP4 file."""
+
+    def __init__(
+        self,
+        config: RecordingConfig,
+        *,
+        on_durable: Callable[[int], None] | None = None,
+        on_state: Callable[[State], None] | None = None,
+        on_finished: RecordingCallback | None = None,
+        source: FrameSource | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        free_space: FreeSpace = free_bytes,
+    ) -> None:
+        self.config = config
+        self._on_durable = on_durable
+        self._on_state = on_state
+        self._on_finished = on_finished
+        self._source = source
+        self._clock = clock
+        self._free_space = free_space
+        self._pacer = FramePacer(config.fps)
+        self._lock = threading.Condition()
+        self._control = CaptureControl(self._lock)
+        self._state = State.IDLE
+        self._stop_reason: StopReason | None = None
+        self._done = threading.Event()
+        self._queue: FrameQueue = queue.Queue()
+        self._writer: Fmp4Writer | None = None
+        self._threads: list[threading.Thread] = []
+        self._encode_error: BaseException | None = None
+        self._frames_written = 0
+        self.result: RecordingResult | None = None
+        self.warnings: list[str] = []
+        self.error: str | None = None
+
+    # -- properties -------------------------------------------------------------------------
+    @property
+    def state(self) -> State:
+        return self._state
+
+    @property
+    def is_paused(self) -> bool:
+        return self._state == State.PAUSED
+
+    @property
+    def elapsed(self) -> float:
+        """Recorded seconds so far (pauses excluded)."""
+        if self.result is not None:
+            return self.result.duration_secs
+        return self._pacer.elapsed(self._clock()) if self._pacer.started else 0.0
+
+    @property
+    def durable_bytes(self) -> int:
+        """Bytes at the start of the file that are final and fsync'd (see encode.spool)."""
+        return self._writer.durable_bytes if self._writer is not None else 0
+
+    @property
+    def frames(self) -> int:
+        return self._frames_written
+
+    @property
+    def dropped_frames(self) -> int:
+        return self._pacer.dropped
+
+    @property
+    def encoder(self) -> str | None:
+        return self._writer.encoder_name if self._writer is not None else None
+
+    @property
+    def encoder_report(self) -> list[str]:
+        return list(self._writer.choice.report) if self._writer is not None else []
+
+    @property
+    def output_size(self) -> tuple[int, int] | None:
+        return (self._writer.width, self._writer.height) if self._writer is not None else None
+
+    @property
+    def source_description(self) -> str:
+        return self._source.description if self._source is not None else ""
+
+    # -- control ----------------------------------------------------------------------------
+    def start(self) -> None:
+        """Check space, open the source and the encoder, start the threads.
+
+        Raises DiskSpaceError, CaptureError, EncoderUnavailable or OSError with a message
+        meant for people; nothing is left running when it raises.
+        """
+        if self._state != State.IDLE:
+            raise RuntimeError(f"cannot start a recording that is {self._state}")
+        cfg = self.config
+        folder = cfg.output.parent
+        folder.mkdir(parents=True, exist_ok=True)
+        warning = check_before_start(folder, self._free_space)
+        if warning:
+            self.warnings.append(warning)
+        if self._source is None:
+            self._source = self._make_source()
+        source = self._source
+        self.warnings.extend(source.notes)
+        self._writer = Fmp4Writer(
+            cfg.output,
+            src_width=source.width,
+            src_height=source.height,
+            fps=cfg.fps,
+            max_height=cfg.max_height,
+            encoder=cfg.encoder,
+            on_durable=self._on_durable,
+        )
+        if cfg.queue_frames:
+            depth = max(1, cfg.queue_frames)
+        else:
+            depth = max(3, min(16, QUEUE_BUDGET_BYTES // (source.width * source.height * 4)))
+        self._queue = queue.Queue(maxsize=depth)
+        self._threads = [
+            threading.Thread(target=self._capture_loop, name="capdesk-capture", daemon=True),
+            threading.Thread(target=self._encode_loop, name="capdesk-encode", daemon=True),
+        ]
+        self._set_state(State.RECORDING)
+        for thread in self._threads:
+            thread.start()
+
+    def _make_source(self) -> FrameSource:
+        cfg = self.config
+        if cfg.source == "synthetic":
+            width, height = cfg.region[2:] if cfg.region else DEFAULT_SYNTHETIC_SIZE
+            return SyntheticSource(width, height, style=cfg.synthetic_style)
+        if cfg.source != "screen":
+            raise CaptureError(f"unknown source {cfg.source!r} (screen or synthetic)")
+        support = capture_support(allow_xwayland=cfg.allow_xwayland)
+        if not support.can_capture:
+            raise CaptureError(support.message or "the screen cannot be captured here")
+        if support.message:
+            self.warnings.append(support.message)
+        from capdesk.capture.screen import ScreenSource
+
+        return ScreenSource(cfg.monitor, cfg.region, cursor=cfg.cursor)
+
+    def pause(self) -> None:
+        with self._lock:
+            if self._state != State.RECORDING:
+                return
+            self._pacer.pause(self._clock())
+            self._state = State.PAUSED
+            self._control.paused = True
+            self._lock.notify_all()
+        self._emit_state(State.PAUSED)
+
+    def resume(self) -> None:
+        with self._lock:
+            if self._state != State.PAUSED:
+                return
+            self._pacer.resume(self._clock())
+            self._state = State.RECORDING
+            self._control.paused = False
+            self._lock.notify_all()
+        self._emit_state(State.RECORDING)
+
+    def stop(self, timeout: float | None = None) -> RecordingResult:
+        """Stop (if still running), wait for the file to be complete, return the result."""
+        if self._state == State.IDLE:
+            raise RuntimeError("the recording was not started")
+        self._request_stop(StopReason.USER)
+        if not self._done.wait(timeout):
+            raise TimeoutError("the recording did not finish in time")
+        assert self.result is not None
+        return self.result
+
+    def wait(self, timeout: float | None = None) -> RecordingResult | None:
+        """Wait until the recording ends by itself (--seconds, disk full, error) or is stopped."""
+        if not self._done.wait(timeout):
+            return None
+        return self.result
+
+    def _request_stop(self, reason: StopReason) -> None:
+        with self._lock:
+            if self._stop_reason is None:
+                self._stop_reason = reason
+            self._control.stopping = True
+            changed = self._state in (State.RECORDING, State.PAUSED)
+            if changed:
+                self._state = State.STOPPING
+            self._lock.notify_all()
+        if changed:
+            self._emit_state(State.STOPPING)
+
+    def _set_state(self, state: State) -> None:
+        with self._lock:
+            self._state = state
+        self._emit_state(state)
+
+    def _emit_state(self, state: State) -> None:
+        if self._on_state is not None:
+            try:
+                self._on_state(state)
+            except Exception:
+                log.exception("on_state callback failed")
+
+    # -- capture thread ---------------------------------------------------------------------
+    def _capture_loop(self) -> None:
+        assert self._source is not None
+        seconds = self.config.seconds
+        run_capture(
+            self._source, self._pacer, self._queue, self._control, self._clock,
+            limit=round(seconds * self.config.fps) if seconds else None,
+            frame_log=self.config.frame_log,
+        )
+
+    # -- encoder thread ---------------------------------------------------------------------
+    def _encode_loop(self) -> None:
+        lower_thread_priority(self.config.encoder_nice)
+        writer = self._writer
+        source = self._source
+        assert writer is not None and source is not None
+        folder = self.config.output.parent
+        check_every = max(1, self.config.fps)
+        writing = True
+        while True:
+            item = self._queue.get()
+            if isinstance(item, CaptureEnd):
+                end = item
+                break
+            slot, image = item
+            try:
+                if writing:
+                    writer.write(image, slot)
+                    self._frames_written += 1
+                    if self._frames_written % check_every == 0 and self._disk_nearly_full(folder):
+                        log.warning("disk nearly full: stopping the recording")
+                        self._request_stop(StopReason.DISK_FULL)
+            except WriteFailed as exc:
+                writing = False
+                self._encode_error = exc
+                self._request_stop(StopReason.DISK_FULL if exc.disk_full else StopReason.ERROR)
+            except Exception as exc:
+                writing = False
+                self._encode_error = exc
+                log.exception("encoding failed")
+                self._request_stop(StopReason.ERROR)
+                writer.abort(f"encoding failed: {exc}")
+            finally:
+                source.release(image)
+        self._finish(writer, end)
+
+    def _disk_nearly_full(self, folder: Path) -> bool:
+        try:
+            return self._free_space(folder) < RESERVE_BYTES
+        except OSError as exc:
+            log.debug("cannot check free space: %s", exc)
+            return False
+
+    def _finish(self, writer: Fmp4Writer, end: CaptureEnd) -> None:
+        if end.error is not None:
+            self._request_stop(StopReason.ERROR)
+        elif end.reached_limit:
+            self._request_stop(StopReason.SECONDS)
+        if writer.result is None:
+            try:
+                writer.close(end.total_slots)
+            except WriteFailed as exc:
+                self._encode_error = exc
+                with self._lock:
+                    if self._stop_reason in (None, StopReason.USER, StopReason.SECONDS):
+                        self._stop_reason = (
+                            StopReason.DISK_FULL if exc.disk_full else StopReason.ERROR
+                        )
+            except Exception as exc:
+                self._encode_error = exc
+                log.exception("finishing the file failed")
+                with self._lock:
+                    self._stop_reason = StopReason.ERROR
+                writer.abort(f"finishing failed: {exc}")
+        written = writer.result
+        assert written is not None
+        if end.error is not None:
+            with self._lock:
+                if self._stop_reason in (None, StopReason.USER, StopReason.SECONDS):
+                    self._stop_reason = StopReason.ERROR
+        reason = self._stop_reason or StopReason.USER
+        error = self._encode_error or end.error
+        self.error = str(error) if error is not None else None
+        notes = list(writer.choice.report[-1:]) + list(written.notes)
+        self.result = RecordingResult(
+            file=written.path,
+            bytes=written.bytes,
+            duration_secs=written.duration_slots / self.config.fps,
+            width=writer.width,
+            height=writer.height,
+            fps=self.config.fps,
+            frames=written.frames,
+            dropped_frames=self._pacer.dropped,
+            encoder=writer.encoder_name,
+            stopped_reason=str(reason),
+            has_index=written.has_index,
+            salvaged=written.salvaged,
+            error=self.error,
+            notes=notes,
+        )
+        final = State.FAILED if reason == StopReason.ERROR else State.STOPPED
+        self._set_state(final)
+        self._done.set()
+        if self._on_finished is not None:
+            try:
+                self._on_finished(self.result)
+            except Exception:
+                log.exception("on_finished callback failed")
+

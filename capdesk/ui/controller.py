@@ -1,0 +1,345 @@
+"""The recording state machine: one recording at a time, no widgets.
+
+Phases::
+
+    idle --record--> countdown --(prepared, count reached 0)--> starting --> recording
+    recording <--pause/resume--> paused
+    recording|paused --stop--> stopping --(stop() returned in a worker)--> idle + finished(Share)
+    recording|paused|countdown --discard--> stopping --> idle
+
+Every blocking engine call runs through ``run_in_worker``; the engine's own
+callbacks reach this object through a :class:`~capdesk.ui.threads.Relay`.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from enum import StrEnum
+from functools import partial
+from typing import Protocol
+
+from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
+
+from capdesk.cap.errors import CapError
+from capdesk.recorder import Recorder, RecordOptions, RecordOutcome
+from capdesk.ui import wording
+from capdesk.ui.share import share_from_journal
+from capdesk.ui.signals import emit
+from capdesk.ui.threads import Relay, run_in_worker
+from capdesk.upload.journal import Journal, State
+from capdesk.upload.uploader import UploadProgress
+
+log = logging.getLogger(__name__)
+
+ELAPSED_TICK_MS = 250
+
+
+class Phase(StrEnum):
+    IDLE = "idle"
+    COUNTDOWN = "countdown"
+    STARTING = "starting"
+    RECORDING = "recording"
+    PAUSED = "paused"
+    STOPPING = "stopping"
+
+
+class RecorderLike(Protocol):
+    journal: Journal
+    upload_note: str | None
+
+    def prepare(self) -> None: ...
+    def start(self) -> None: ...
+    def pause(self) -> None: ...
+    def resume(self) -> None: ...
+    def stop(self) -> RecordOutcome: ...
+    def discard(self) -> None: ...
+    def wait(self, timeout: float | None = None) -> bool: ...
+    def close(self) -> None: ...
+
+
+RecorderFactory = Callable[
+    [RecordOptions, Callable[[str], None], Callable[[UploadProgress], None]], RecorderLike
+]
+
+
+def make_recorder(
+    options: RecordOptions,
+    on_state: Callable[[str], None],
+    on_progress: Callable[[UploadProgress], None],
+) -> RecorderLike:
+    return Recorder(options, on_state=on_state, on_progress=on_progress)
+
+
+class RecordingController(QObject):
+    phase_changed = Signal(str)
+    countdown_tick = Signal(int)  # seconds left
+    elapsed_changed = Signal(float)
+    health_changed = Signal(str, str)  # level, text
+    upload_note_changed = Signal(str)  # why this recording does not upload ("" = it does)
+    share_changed = Signal(object)  # Share: the recording that just ended, as it evolves
+    link_ready = Signal(str)  # complete succeeded: the share URL works now
+    problem = Signal(str, str)  # title, message: something the user should read
+    discarded = Signal()
+
+    def __init__(self, factory: RecorderFactory = make_recorder,
+                 parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._factory = factory
+        self._phase = Phase.IDLE
+        self._recorder: RecorderLike | None = None
+        self._prepared = False
+        self._countdown_left = 0
+        self._elapsed_before = 0.0
+        self._running_since: float | None = None
+        self._progress: UploadProgress | None = None
+        self._link_sent = False
+        self._relay = Relay(self)
+        self._relay.state.connect(self._on_engine_state, Qt.ConnectionType.QueuedConnection)
+        self._relay.progress.connect(self._on_progress, Qt.ConnectionType.QueuedConnection)
+        self._countdown = QTimer(self)
+        self._countdown.setInterval(1000)
+        self._countdown.timeout.connect(self._tick_countdown)
+        self._ticker = QTimer(self)
+        self._ticker.setInterval(ELAPSED_TICK_MS)
+        self._ticker.timeout.connect(self._tick_elapsed)
+
+    # -- queries ---------------------------------------------------------------
+    @property
+    def phase(self) -> Phase:
+        return self._phase
+
+    @property
+    def busy(self) -> bool:
+        return self._phase != Phase.IDLE
+
+    def current_journal(self) -> Journal | None:
+        return self._recorder.journal if self._recorder is not None else None
+
+    def recorder_video_id(self) -> str | None:
+        journal = self.current_journal()
+        return journal.video_id if journal is not None else None
+
+    def elapsed(self) -> float:
+        running = time.monotonic() - self._running_since if self._running_since else 0.0
+        return self._elapsed_before + running
+
+    # -- commands (GUI thread) -----------------------------------------------------
+    @Slot(object, int)
+    def record(self, options: RecordOptions, countdown: int) -> None:
+        if self._phase != Phase.IDLE:
+            return
+        self._elapsed_before, self._running_since = 0.0, None
+        self._progress, self._link_sent, self._prepared = None, False, False
+        relay = self._relay
+        factory = self._factory
+
+        def make_and_prepare() -> RecorderLike:
+            recorder = factory(options, partial(emit, relay.state), partial(emit, relay.progress))
+            try:
+                recorder.prepare()
+            except BaseException:
+                recorder.close()
+                raise
+            return recorder
+
+        self._countdown_left = max(0, countdown)
+        if self._countdown_left:
+            self._set_phase(Phase.COUNTDOWN)
+            emit(self.countdown_tick, self._countdown_left)
+            self._countdown.start()
+        else:
+            self._set_phase(Phase.STARTING)
+        emit(self.health_changed, "busy", "Connecting to Cap…")
+        run_in_worker(make_and_prepare, self._prepared_done)
+
+    def _prepared_done(self, recorder: RecorderLike | None, error: BaseException | None) -> None:
+        if error is not None or recorder is None:
+            self._countdown.stop()
+            self._set_phase(Phase.IDLE)
+            emit(self.problem, "Could not start recording", _plain(error))
+            return
+        if self._phase not in (Phase.COUNTDOWN, Phase.STARTING):  # cancelled meanwhile
+            run_in_worker(lambda: _discard_and_close(recorder))
+            return
+        self._recorder = recorder
+        self._prepared = True
+        emit(self.upload_note_changed, recorder.upload_note or "")
+        if recorder.upload_note:
+            emit(self.health_changed, *wording.upload_health(None, recorder.upload_note))
+        if self._phase == Phase.STARTING:
+            self._start()
+
+    @Slot()
+    def _tick_countdown(self) -> None:
+        self._countdown_left -= 1
+        if self._countdown_left > 0:
+            emit(self.countdown_tick, self._countdown_left)
+            return
+        self._countdown.stop()
+        self._set_phase(Phase.STARTING)
+        if self._prepared:
+            self._start()
+
+    def _start(self) -> None:
+        recorder = self._recorder
+        assert recorder is not None
+        run_in_worker(recorder.start, lambda _r, e: self._started(recorder, e))
+
+    def _started(self, recorder: RecorderLike, error: BaseException | None) -> None:
+        if recorder is not self._recorder:
+            return
+        if error is not None:
+            self._recorder = None
+            self._set_phase(Phase.IDLE)
+            run_in_worker(recorder.close)
+            emit(self.problem, "Could not start recording", _plain(error))
+            return
+        if self._phase != Phase.STARTING:  # stop or discard came while starting
+            return
+        self._running_since = time.monotonic()
+        self._ticker.start()
+        self._set_phase(Phase.RECORDING)
+        emit(self.elapsed_changed, 0.0)
+        # A recording can end by itself (a time limit, a full disk): stop it properly then.
+        run_in_worker(lambda: recorder.wait(None), lambda _r, _e: self._ended_by_itself(recorder))
+
+    def _ended_by_itself(self, recorder: RecorderLike) -> None:
+        if recorder is self._recorder and self._phase in (Phase.RECORDING, Phase.PAUSED):
+            self.stop()
+
+    @Slot()
+    def toggle_pause(self) -> None:
+        recorder = self._recorder
+        if recorder is None:
+            return
+        try:
+            if self._phase == Phase.RECORDING:
+                recorder.pause()
+                self._elapsed_before = self.elapsed()
+                self._running_since = None
+                self._set_phase(Phase.PAUSED)
+            elif self._phase == Phase.PAUSED:
+                recorder.resume()
+                self._running_since = time.monotonic()
+                self._set_phase(Phase.RECORDING)
+        except Exception as exc:
+            emit(self.problem, "Pause failed", _plain(exc))
+        emit(self.elapsed_changed, self.elapsed())
+
+    @Slot()
+    def stop(self) -> None:
+        if self._phase in (Phase.COUNTDOWN, Phase.STARTING) and self._running_since is None:
+            self.discard()
+            return
+        recorder = self._recorder
+        if recorder is None or self._phase not in (Phase.RECORDING, Phase.PAUSED):
+            return
+        self._freeze_clock()
+        self._set_phase(Phase.STOPPING)
+        emit(self.health_changed, "busy", "Finishing the upload…")
+
+        def stop_and_close() -> RecordOutcome:
+            try:
+                return recorder.stop()
+            finally:
+                recorder.close()
+
+        run_in_worker(stop_and_close, lambda r, e: self._stopped(recorder, r, e))
+
+    def _stopped(self, recorder: RecorderLike, outcome: RecordOutcome | None,
+                 error: BaseException | None) -> None:
+        self._recorder = None
+        self._set_phase(Phase.IDLE)
+        if error is not None or outcome is None:
+            journal = recorder.journal
+            share = share_from_journal(journal, upload_note=recorder.upload_note)
+            share.headline = "The recording failed"
+            share.detail = _plain(error)
+            share.hint = f"What was recorded is kept in {journal.spool_path}."
+            emit(self.share_changed, share)
+            return
+        journal = outcome.journal
+        if journal.state == State.COMPLETE and journal.share_url:
+            self._announce_link(journal.share_url)
+        share = share_from_journal(journal, upload_note=outcome.upload_note,
+                                   duration=outcome.result.duration_secs,
+                                   size_bytes=outcome.result.bytes)
+        emit(self.share_changed, share)
+
+    @Slot()
+    def discard(self) -> None:
+        """Throw the recording away (the caller has asked the user to confirm)."""
+        if self._phase == Phase.IDLE or self._phase == Phase.STOPPING:
+            return
+        self._countdown.stop()
+        self._freeze_clock()
+        recorder = self._recorder
+        self._recorder = None
+        self._set_phase(Phase.STOPPING)
+        if recorder is None:  # still preparing: _prepared_done throws it away
+            self._set_phase(Phase.IDLE)
+            emit(self.discarded)
+            return
+
+        def done(_r: object, error: BaseException | None) -> None:
+            self._set_phase(Phase.IDLE)
+            if error is not None:
+                emit(self.problem, "Discarding failed", _plain(error))
+            emit(self.discarded)
+
+        run_in_worker(lambda: _discard_and_close(recorder), done)
+
+    # -- engine callbacks (delivered queued on the GUI thread) ---------------------------
+    @Slot(str)
+    def _on_engine_state(self, state: str) -> None:
+        log.debug("engine state: %s", state)
+
+    @Slot(object)
+    def _on_progress(self, progress: UploadProgress) -> None:
+        if self._recorder is None and self._phase == Phase.IDLE:
+            return
+        self._progress = progress
+        note = self._recorder.upload_note if self._recorder else None
+        if self._phase != Phase.STOPPING or progress.state != State.COMPLETE:
+            emit(self.health_changed, *wording.upload_health(progress, note))
+        if progress.state == State.COMPLETE and progress.share_url:
+            self._announce_link(progress.share_url)
+
+    def _announce_link(self, url: str) -> None:
+        if not self._link_sent:
+            self._link_sent = True
+            emit(self.link_ready, url)
+
+    # -- internals ---------------------------------------------------------------
+    def _freeze_clock(self) -> None:
+        self._elapsed_before = self.elapsed()
+        self._running_since = None
+        self._ticker.stop()
+
+    @Slot()
+    def _tick_elapsed(self) -> None:
+        emit(self.elapsed_changed, self.elapsed())
+
+    def _set_phase(self, phase: Phase) -> None:
+        if phase != self._phase:
+            self._phase = phase
+            emit(self.phase_changed, phase.value)
+
+
+def _discard_and_close(recorder: RecorderLike) -> None:
+    try:
+        recorder.discard()
+    finally:
+        recorder.close()
+
+
+def _plain(error: BaseException | None) -> str:
+    """A sentence for a person: CapError knows how to say it; others say what they are."""
+    if error is None:
+        return "Something went wrong."
+    if isinstance(error, CapError):
+        return error.describe()
+    text = str(error) or type(error).__name__
+    return text[0].upper() + text[1:] if text else text

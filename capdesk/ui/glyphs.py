@@ -1,0 +1,103 @@
+"""Small line icons for buttons, drawn in the theme's text colour (sharp at any scale)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QIcon, QImage, QPainter, QPen, QPixmap
+
+from capdesk.ui import theme
+
+Painter = Callable[[QPainter, float], None]
+
+
+def _icon(draw: Painter, colour: str | None = None, sizes: tuple[int, ...] = (16, 24, 32, 48,
+                                                                               64)) -> QIcon:
+    icon = QIcon()
+    pen_colour = QColor(colour or theme.current().text)
+    for size in sizes:
+        image = QImage(size, size, QImage.Format.Format_ARGB32_Premultiplied)
+        image.fill(Qt.GlobalColor.transparent)
+        painter = QPainter(image)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(QPen(pen_colour, max(1.0, size / 14), Qt.PenStyle.SolidLine,
+                            Qt.PenCapStyle.RoundCap, Qt.PenJoinStyle.RoundJoin))
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        draw(painter, float(size))
+        painter.end()
+        icon.addPixmap(QPixmap.fromImage(image))
+    return icon
+
+
+def _screen(p: QPainter, s: float) -> None:
+    p.drawRoundedRect(QRectF(s * 0.1, s * 0.18, s * 0.8, s * 0.54), s * 0.06, s * 0.06)
+    p.drawLine(QPointF(s * 0.35, s * 0.84), QPointF(s * 0.65, s * 0.84))
+    p.drawLine(QPointF(s * 0.5, s * 0.72), QPointF(s * 0.5, s * 0.84))
+
+
+def _area(p: QPainter, s: float) -> None:
+    a, b = s * 0.14, s * 0.86
+    c = s * 0.2
+    for x, y, dx, dy in ((a, a, 1, 1), (b, a, -1, 1), (a, b, 1, -1), (b, b, -1, -1)):
+        p.drawLine(QPointF(x, y), QPointF(x + dx * c, y))
+        p.drawLine(QPointF(x, y), QPointF(x, y + dy * c))
+    pen = p.pen()
+    pen.setStyle(Qt.PenStyle.DotLine)
+    p.setPen(pen)
+    p.drawRect(QRectF(s * 0.32, s * 0.32, s * 0.36, s * 0.36))
+
+
+def _desktop(p: QPainter, s: float) -> None:
+    p.drawRoundedRect(QRectF(s * 0.04, s * 0.24, s * 0.5, s * 0.38), s * 0.05, s * 0.05)
+    p.drawRoundedRect(QRectF(s * 0.46, s * 0.16, s * 0.5, s * 0.46), s * 0.05, s * 0.05)
+    p.drawLine(QPointF(s * 0.6, s * 0.8), QPointF(s * 0.82, s * 0.8))
+    p.drawLine(QPointF(s * 0.71, s * 0.62), QPointF(s * 0.71, s * 0.8))
+
+
+def _gear(p: QPainter, s: float) -> None:
+    c = QPointF(s / 2, s / 2)
+    p.drawEllipse(c, s * 0.14, s * 0.14)
+    p.drawEllipse(c, s * 0.3, s * 0.3)
+    for i in range(8):
+        p.save()
+        p.translate(c)
+        p.rotate(i * 45)
+        p.drawLine(QPointF(0, -s * 0.3), QPointF(0, -s * 0.42))
+        p.restore()
+
+
+def _dot(p: QPainter, s: float) -> None:
+    p.setPen(Qt.PenStyle.NoPen)
+    p.setBrush(QColor("white"))
+    p.drawEllipse(QPointF(s / 2, s / 2), s * 0.32, s * 0.32)
+
+
+def _square(p: QPainter, s: float) -> None:
+    p.setPen(Qt.PenStyle.NoPen)
+    p.setBrush(QColor("white"))
+    p.drawRoundedRect(QRectF(s * 0.22, s * 0.22, s * 0.56, s * 0.56), s * 0.08, s * 0.08)
+
+
+def screen_icon() -> QIcon:
+    return _icon(_screen)
+
+
+def area_icon() -> QIcon:
+    return _icon(_area)
+
+
+def desktop_icon() -> QIcon:
+    return _icon(_desktop)
+
+
+def gear_icon() -> QIcon:
+    return _icon(_gear)
+
+
+def record_icon() -> QIcon:
+    return _icon(_dot, "white")
+
+
+def stop_icon() -> QIcon:
+    return _icon(_square, "white")

@@ -1,0 +1,354 @@
+"""The main window: what to record, how, the Record button, and the last result."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import QSize, Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QCloseEvent, QGuiApplication, QIcon, QKeySequence
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLayout,
+    QMainWindow,
+    QPushButton,
+    QSizePolicy,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from capdesk.settings import Settings
+from capdesk.ui import artwork, glyphs
+from capdesk.ui.controller import Phase
+from capdesk.ui.result_panel import ResultPanel
+from capdesk.ui.signals import emit
+from capdesk.ui.sizing import fit_height
+
+FPS_CHOICES = (15, 24, 30, 60)
+COUNTDOWNS = ((0, "Off"), (3, "3 seconds"), (5, "5 seconds"), (10, "10 seconds"))
+QUALITIES = (("standard", "Standard · up to 1080p"), ("high", "High · up to 4K"))
+MAX_HEIGHT = {"standard": 1080, "high": 2160}
+
+
+@dataclass(frozen=True)
+class Choice:
+    mode: str  # "screen", "area" or "desktop"
+    screen_name: str | None
+    fps: int
+    quality: str
+    countdown: int
+
+    @property
+    def max_height(self) -> int:
+        return MAX_HEIGHT.get(self.quality, 1080)
+
+
+class MainWindow(QMainWindow):
+    record_clicked = Signal()
+    stop_clicked = Signal()
+    settings_clicked = Signal()
+    choice_changed = Signal()
+
+    def __init__(self, settings: Settings) -> None:
+        super().__init__()
+        self.setObjectName("mainWindow")
+        self.setWindowTitle("capdesk")
+        self.setWindowIcon(artwork.app_icon())
+        self.quit_on_close = True
+        self._phase = Phase.IDLE.value
+
+        body = QWidget()
+        self.setCentralWidget(body)
+        layout = QVBoxLayout(body)
+        layout.setContentsMargins(20, 16, 20, 18)
+        layout.setSpacing(14)
+        layout.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)
+        layout.addLayout(self._header())
+        layout.addWidget(self._source_card())
+        layout.addWidget(self._options_card(settings))
+
+        self.note = QLabel()
+        self.note.setObjectName("uploadNote")
+        self.note.setWordWrap(True)
+        self.note_button = QPushButton("Set up uploads…")
+        self.note_button.setObjectName("noteSetup")
+        self.note_box = QFrame()
+        self.note_box.setProperty("role", "note")
+        note_row = QHBoxLayout(self.note_box)
+        note_row.setContentsMargins(12, 10, 10, 10)
+        note_row.setSpacing(12)
+        note_row.addWidget(self.note, 1)
+        note_row.addWidget(self.note_button, 0, Qt.AlignmentFlag.AlignVCenter)
+        self.note_box.hide()
+        layout.addWidget(self.note_box)
+
+        self.record = QPushButton("  Record")
+        self.record.setObjectName("recordButton")
+        self.record.setProperty("role", "primary")
+        self.record.setIcon(glyphs.record_icon())
+        self.record.setIconSize(QSize(18, 18))
+        self.record.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.shortcut_hint = QLabel()
+        self.shortcut_hint.setObjectName("shortcutHint")
+        self.shortcut_hint.setProperty("role", "muted")
+        self.shortcut_hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        layout.addWidget(self.record)
+        layout.addWidget(self.shortcut_hint)
+
+        self.result = ResultPanel()
+        layout.addWidget(self.result)
+        layout.addStretch(1)
+
+        self.status = QLabel()
+        self.status.setObjectName("statusLine")
+        self.status.setProperty("role", "muted")
+        self.status.setWordWrap(True)
+        self.status.hide()
+        layout.addWidget(self.status)
+
+        self.record.clicked.connect(self._record_or_stop)
+        self.note_button.clicked.connect(self.settings_clicked)
+        self.settings_button.clicked.connect(self.settings_clicked)
+        self.refresh_screens()
+        self.apply_settings(settings)
+        self.setMinimumWidth(460)
+        self.resize(500, 10)
+        self.fit()
+
+    # -- building -----------------------------------------------------------------------
+    def _header(self) -> QHBoxLayout:
+        row = QHBoxLayout()
+        row.setSpacing(10)
+        logo = QLabel()
+        logo.setPixmap(artwork.app_icon().pixmap(QSize(36, 36)))
+        title = QLabel("capdesk")
+        title.setProperty("role", "headline")
+        subtitle = QLabel("Instant share links for screen recordings")
+        subtitle.setWordWrap(True)
+        subtitle.setProperty("role", "muted")
+        words = QVBoxLayout()
+        words.setSpacing(0)
+        words.addWidget(title)
+        words.addWidget(subtitle)
+        self.settings_button = QToolButton()
+        self.settings_button.setObjectName("settingsButton")
+        self.settings_button.setText("Settings")
+        self.settings_button.setIcon(glyphs.gear_icon())
+        self.settings_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.settings_button.setAutoRaise(True)
+        row.addWidget(logo)
+        row.addLayout(words, 1)
+        row.addWidget(self.settings_button, 0, Qt.AlignmentFlag.AlignTop)
+        return row
+
+    def _card(self, title: str) -> tuple[QFrame, QVBoxLayout]:
+        card = QFrame()
+        card.setProperty("role", "card")
+        layout = QVBoxLayout(card)
+        layout.setContentsMargins(16, 12, 16, 14)
+        layout.setSpacing(10)
+        heading = QLabel(title)
+        heading.setProperty("role", "title")
+        layout.addWidget(heading)
+        return card, layout
+
+    def _source_card(self) -> QFrame:
+        card, layout = self._card("What to record")
+        row = QHBoxLayout()
+        row.setSpacing(8)
+        self.modes = QButtonGroup(self)
+        self.mode_buttons: dict[str, QToolButton] = {}
+        for key, label, icon in (("screen", "Screen", glyphs.screen_icon()),
+                                 ("area", "Area", glyphs.area_icon()),
+                                 ("desktop", "All screens", glyphs.desktop_icon())):
+            button = QToolButton()
+            button.setObjectName(f"mode_{key}")
+            button.setProperty("role", "source")
+            button.setText(label)
+            button.setIcon(icon)
+            button.setIconSize(QSize(28, 28))
+            button.setCheckable(True)
+            button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextUnderIcon)
+            button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+            button.setMinimumHeight(button.fontMetrics().height() * 2 + 40)
+            self.modes.addButton(button)
+            self.mode_buttons[key] = button
+            row.addWidget(button)
+        layout.addLayout(row)
+        self.screen_row = QWidget()
+        screen_layout = QHBoxLayout(self.screen_row)
+        screen_layout.setContentsMargins(0, 0, 0, 0)
+        screen_label = QLabel("Screen")
+        self.screen_combo = QComboBox()
+        self.screen_combo.setObjectName("screenCombo")
+        screen_layout.addWidget(screen_label)
+        screen_layout.addWidget(self.screen_combo, 1)
+        layout.addWidget(self.screen_row)
+        self.mode_hint = QLabel()
+        self.mode_hint.setObjectName("modeHint")
+        self.mode_hint.setProperty("role", "muted")
+        self.mode_hint.setWordWrap(True)
+        layout.addWidget(self.mode_hint)
+        self.modes.buttonToggled.connect(self._mode_toggled)
+        self.screen_combo.currentIndexChanged.connect(lambda _i: emit(self.choice_changed))
+        return card
+
+    def _options_card(self, settings: Settings) -> QFrame:
+        card, layout = self._card("Options")
+        form = QFormLayout()
+        form.setHorizontalSpacing(14)
+        form.setVerticalSpacing(8)
+        form.setLabelAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        self.fps = QComboBox()
+        self.fps.setObjectName("fpsCombo")
+        for fps in FPS_CHOICES:
+            self.fps.addItem(f"{fps} frames per second", fps)
+        self.quality = QComboBox()
+        self.quality.setObjectName("qualityCombo")
+        for key, label in QUALITIES:
+            self.quality.addItem(label, key)
+        self.countdown = QComboBox()
+        self.countdown.setObjectName("countdownCombo")
+        for seconds, label in COUNTDOWNS:
+            self.countdown.addItem(label, seconds)
+        self.microphone = QCheckBox("Record the microphone")
+        self.microphone.setObjectName("microphone")
+        self.microphone.setEnabled(False)
+        self.microphone.setToolTip("Audio recording is coming soon: capdesk records video only "
+                                   "for now.")
+        mic_row = QHBoxLayout()
+        mic_row.setSpacing(8)
+        mic_row.addWidget(self.microphone)
+        soon = QLabel("coming soon")
+        soon.setProperty("role", "muted")
+        mic_row.addWidget(soon)
+        mic_row.addStretch(1)
+        form.addRow("Frame rate", self.fps)
+        form.addRow("Quality", self.quality)
+        form.addRow("Countdown", self.countdown)
+        form.addRow("Audio", mic_row)
+        layout.addLayout(form)
+        return card
+
+    # -- state ----------------------------------------------------------------------------
+    def refresh_screens(self) -> None:
+        current = self.screen_combo.currentData()
+        self.screen_combo.blockSignals(True)
+        self.screen_combo.clear()
+        primary = QGuiApplication.primaryScreen()
+        for index, screen in enumerate(QGuiApplication.screens(), start=1):
+            size = screen.size() * screen.devicePixelRatio()
+            label = f"Screen {index} · {size.width()}×{size.height()}"
+            if screen is primary:
+                label += " · main"
+            self.screen_combo.addItem(label, screen.name())
+        found = self.screen_combo.findData(current)
+        self.screen_combo.setCurrentIndex(max(0, found))
+        self.screen_combo.blockSignals(False)
+        self.mode_buttons["desktop"].setVisible(len(QGuiApplication.screens()) > 1)
+        if not self.mode_buttons["desktop"].isVisible() and self.mode_buttons[
+                "desktop"].isChecked():
+            self.mode_buttons["screen"].setChecked(True)
+
+    def apply_settings(self, settings: Settings) -> None:
+        self._select(self.fps, settings.fps)
+        self._select(self.quality, settings.quality)
+        self._select(self.countdown, settings.countdown)
+        if self.modes.checkedButton() is None:
+            self.mode_buttons["screen"].setChecked(True)
+        record = QKeySequence(settings.hotkey_record).toString(
+            QKeySequence.SequenceFormat.NativeText)
+        self.shortcut_hint.setText(f"Start and stop from anywhere with {record}"
+                                   if record else "")
+
+    @staticmethod
+    def _select(combo: QComboBox, value: object) -> None:
+        index = combo.findData(value)
+        if index >= 0:
+            combo.setCurrentIndex(index)
+
+    def choice(self) -> Choice:
+        checked = self.modes.checkedButton()
+        mode = next((k for k, b in self.mode_buttons.items() if b is checked), "screen")
+        return Choice(
+            mode=mode,
+            screen_name=self.screen_combo.currentData() if mode == "screen" else None,
+            fps=int(self.fps.currentData()),
+            quality=str(self.quality.currentData()),
+            countdown=int(self.countdown.currentData()),
+        )
+
+    def set_mode(self, mode: str) -> None:
+        self.mode_buttons[mode].setChecked(True)
+
+    @Slot(str)
+    def set_upload_note(self, note: str) -> None:
+        self.note.setText(note)
+        self.note_box.setVisible(bool(note))
+        self.fit()
+
+    @Slot(str)
+    def set_status(self, text: str) -> None:
+        self.status.setText(text)
+        self.status.setVisible(bool(text))
+        self.fit()
+
+    @Slot(str)
+    def set_phase(self, phase: str) -> None:
+        self._phase = phase
+        idle = phase == Phase.IDLE
+        self.record.setText("  Record" if idle else "  Stop")
+        self.record.setIcon(glyphs.record_icon() if idle else glyphs.stop_icon())
+        self.record.setEnabled(phase != Phase.STOPPING)
+        for widget in (self.fps, self.quality, self.countdown, self.screen_combo,
+                       *self.mode_buttons.values()):
+            widget.setEnabled(idle)
+
+    def _record_or_stop(self) -> None:
+        if self._phase == Phase.IDLE:
+            emit(self.record_clicked)
+        else:
+            emit(self.stop_clicked)
+
+    def _mode_toggled(self, _button: QToolButton, checked: bool) -> None:
+        if not checked:
+            return
+        mode = self.choice().mode
+        self.screen_row.setVisible(mode == "screen")
+        self.mode_hint.setText({
+            "screen": "Records one whole screen.",
+            "area": "After you press Record, drag over the part of the screen to record.",
+            "desktop": "Records every screen together, side by side.",
+        }[mode])
+        emit(self.choice_changed)
+
+    def fit(self) -> None:
+        """Grow or shrink to the content (a result card or a note came or went)."""
+        self.setMinimumHeight(0)
+        fit_height(self, self.centralWidget())
+        if self.isVisible():  # wrapped labels know their height only once laid out
+            QTimer.singleShot(0, lambda: fit_height(self, self.centralWidget()))
+
+    def bring_to_front(self) -> None:
+        self.show()
+        self.fit()
+        self.setWindowState(self.windowState() & ~Qt.WindowState.WindowMinimized)
+        self.raise_()
+        self.activateWindow()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if not self.quit_on_close:  # a tray icon keeps the app running
+            event.ignore()
+            self.hide()
+            return
+        super().closeEvent(event)
+
+    @staticmethod
+    def window_icon() -> QIcon:
+        return artwork.app_icon()

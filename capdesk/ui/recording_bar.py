@@ -1,0 +1,196 @@
+"""The recording bar: a small always-on-top window while a recording runs.
+
+It shows the elapsed time and the upload's health, and offers pause/resume,
+stop and discard. Discard asks first, inside the bar (no modal dialog that
+could land in the recording). The bar asks the OS to keep it out of the
+recording (``capture_exclusion``); where that is impossible (X11) it says so in
+its tooltip.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPoint, Qt, Signal, Slot
+from PySide6.QtGui import QGuiApplication, QMouseEvent, QShowEvent
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from capdesk.ui import capture_exclusion, theme, wording
+from capdesk.ui.controller import Phase
+from capdesk.ui.signals import emit
+
+DOT = "●"
+
+
+class RecordingBar(QWidget):
+    pause_clicked = Signal()
+    stop_clicked = Signal()
+    discard_confirmed = Signal()
+    cancel_clicked = Signal()
+
+    def __init__(self) -> None:
+        super().__init__(None, Qt.WindowType.FramelessWindowHint
+                         | Qt.WindowType.WindowStaysOnTopHint | Qt.WindowType.Tool)
+        self.setObjectName("recordingBar")
+        self.setWindowTitle("capdesk recording")
+        self.setAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating)
+        self.excluded = False
+        self.exclusion_note = ""
+        self._drag_from: QPoint | None = None
+
+        frame = QFrame(self)
+        frame.setProperty("role", "bar")
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(frame)
+        layout = QVBoxLayout(frame)
+        layout.setContentsMargins(14, 10, 14, 10)
+        layout.setSpacing(4)
+
+        self.pages = QStackedWidget()
+        layout.addWidget(self.pages)
+        self.pages.addWidget(self._main_page())
+        self.pages.addWidget(self._confirm_page())
+
+        self.health = QLabel("Connecting to Cap…")
+        self.health.setObjectName("uploadHealth")
+        self.health.setProperty("role", "muted")
+        layout.addWidget(self.health)
+        self.set_phase(Phase.IDLE.value)
+
+    def _main_page(self) -> QWidget:
+        page = QWidget()
+        row = QHBoxLayout(page)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(8)
+        self.dot = QLabel(DOT)
+        self.dot.setObjectName("recordDot")
+        self.time = QLabel("0:00")
+        self.time.setObjectName("elapsed")
+        font = self.time.font()
+        font.setPointSizeF(font.pointSizeF() * 1.35)
+        font.setBold(True)
+        font.setStyleHint(font.StyleHint.Monospace)
+        self.time.setFont(font)
+        self.time.setMinimumWidth(self.time.fontMetrics().horizontalAdvance("0:00:00"))
+        self.pause = QPushButton("Pause")
+        self.pause.setObjectName("pauseButton")
+        self.stop = QPushButton("Stop")
+        self.stop.setObjectName("stopButton")
+        self.stop.setProperty("role", "accent")
+        self.discard = QPushButton("Discard")
+        self.discard.setObjectName("discardButton")
+        self.cancel = QPushButton("Cancel")
+        self.cancel.setObjectName("cancelCountdown")
+        row.addWidget(self.dot)
+        row.addWidget(self.time)
+        row.addStretch(1)
+        for button in (self.pause, self.stop, self.discard, self.cancel):
+            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            row.addWidget(button)
+        self.pause.clicked.connect(self.pause_clicked)
+        self.stop.clicked.connect(self.stop_clicked)
+        self.discard.clicked.connect(self._ask_discard)
+        self.cancel.clicked.connect(self.cancel_clicked)
+        return page
+
+    def _confirm_page(self) -> QWidget:
+        page = QWidget()
+        row = QHBoxLayout(page)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(8)
+        question = QLabel("Delete this recording and cancel its upload?")
+        question.setProperty("role", "title")
+        keep = QPushButton("Keep recording")
+        keep.setObjectName("keepButton")
+        sure = QPushButton("Discard")
+        sure.setObjectName("confirmDiscard")
+        sure.setProperty("role", "danger")
+        for button in (keep, sure):
+            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        row.addWidget(question)
+        row.addStretch(1)
+        row.addWidget(keep)
+        row.addWidget(sure)
+        keep.clicked.connect(lambda: self.pages.setCurrentIndex(0))
+        sure.clicked.connect(self._confirmed)
+        return page
+
+    # -- updates from the controller --------------------------------------------------
+    @Slot(str)
+    def set_phase(self, phase: str) -> None:
+        colours = theme.current()
+        self.pages.setCurrentIndex(0)
+        recording = phase in (Phase.RECORDING, Phase.PAUSED)
+        counting = phase in (Phase.COUNTDOWN, Phase.STARTING)
+        self.pause.setVisible(recording)
+        self.stop.setVisible(recording or phase == Phase.STOPPING)
+        self.discard.setVisible(recording)
+        self.cancel.setVisible(counting)
+        self.stop.setEnabled(recording)
+        self.pause.setText("Resume" if phase == Phase.PAUSED else "Pause")
+        colour = {Phase.RECORDING: colours.record, Phase.PAUSED: "#F59E0B"}.get(
+            Phase(phase), colours.muted)
+        self.dot.setStyleSheet(f"color: {colour}; font-size: 16pt;")
+        if phase == Phase.STARTING:
+            self.time.setText("Starting…")
+        elif phase == Phase.STOPPING:
+            self.time.setText("Finishing…")
+        self.adjustSize()
+
+    @Slot(int)
+    def set_countdown(self, seconds: int) -> None:
+        self.time.setText(f"Starting in {seconds}")
+
+    @Slot(float)
+    def set_elapsed(self, seconds: float) -> None:
+        self.time.setText(wording.clock(seconds))
+
+    @Slot(str, str)
+    def set_health(self, level: str, text: str) -> None:
+        colours = theme.current()
+        colour = {"ok": colours.ok, "warn": "#D97706", "error": colours.error}.get(
+            level, colours.muted)
+        self.health.setText(text)
+        self.health.setStyleSheet(f"color: {colour};")
+
+    # -- discard confirmation ---------------------------------------------------------
+    def _ask_discard(self) -> None:
+        self.pages.setCurrentIndex(1)
+
+    def _confirmed(self) -> None:
+        self.pages.setCurrentIndex(0)
+        emit(self.discard_confirmed)
+
+    # -- window behaviour ------------------------------------------------------------
+    def place(self) -> None:
+        screen = QGuiApplication.primaryScreen()
+        if screen is None:
+            return
+        area = screen.availableGeometry()
+        self.adjustSize()
+        self.move(area.center().x() - self.width() // 2, area.top() + 24)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if not self.excluded:
+            self.excluded, self.exclusion_note = capture_exclusion.exclude_from_capture(
+                int(self.winId()))
+            self.setToolTip("" if self.excluded else self.exclusion_note)
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.LeftButton:
+            self._drag_from = event.globalPosition().toPoint() - self.frameGeometry().topLeft()
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        if self._drag_from is not None:
+            self.move(event.globalPosition().toPoint() - self._drag_from)
+
+    def mouseReleaseEvent(self, _event: QMouseEvent) -> None:
+        self._drag_from = None

@@ -1,0 +1,394 @@
+"""The composition root: builds every piece of the app and wires every signal, here only.
+
+Pieces know nothing of each other; this module connects them. Reading
+``wire()`` tells the whole behaviour of the app.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from datetime import datetime
+
+from PySide6.QtCore import QObject, QTimer, Slot
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QApplication, QSystemTrayIcon
+
+from capdesk import secrets
+from capdesk import settings as settings_module
+from capdesk.capture import geometry
+from capdesk.recorder import RecordOptions
+from capdesk.settings import Settings
+from capdesk.ui import hotkeys as hotkeys_module
+from capdesk.ui import wording
+from capdesk.ui.aftercare import Aftercare, recent_recordings
+from capdesk.ui.area_picker import AreaPicker, PickedArea, screen_tuples
+from capdesk.ui.artwork import TrayState
+from capdesk.ui.controller import Phase, RecorderFactory, RecordingController, make_recorder
+from capdesk.ui.keycheck import KeyReport, check_keys
+from capdesk.ui.main_window import Choice, MainWindow
+from capdesk.ui.recording_bar import RecordingBar
+from capdesk.ui.services import Services
+from capdesk.ui.settings_dialog import SettingsDialog
+from capdesk.ui.share import Share
+from capdesk.ui.threads import run_in_worker
+from capdesk.ui.tray import Tray
+from capdesk.ui.welcome import WelcomeDialog, should_show
+from capdesk.upload.journal import State
+
+log = logging.getLogger(__name__)
+
+
+@dataclasses.dataclass
+class Options:
+    """How this run of the app is put together (tests change these)."""
+
+    source: str = "screen"  # "synthetic": the moving test card instead of the screen
+    synthetic_size: tuple[int, int] = (640, 360)
+    use_tray: bool = True
+    use_hotkeys: bool = True
+    resume_at_start: bool = True
+    first_run: bool = True
+
+
+class Shell(QObject):
+    def __init__(self, options: Options | None = None, services: Services | None = None,
+                 factory: RecorderFactory = make_recorder) -> None:
+        super().__init__()
+        self.options = options or Options()
+        self.services = services or Services()
+        self.settings = settings_module.load()
+        self.controller = RecordingController(factory, self)
+        self.aftercare = Aftercare(parent=self)
+        self.window = MainWindow(self.settings)
+        self.bar = RecordingBar()
+        self.picker = AreaPicker(self)
+        self.tray: Tray | None = None
+        if self.options.use_tray and QSystemTrayIcon.isSystemTrayAvailable():
+            self.tray = Tray(recent_recordings, self)
+        self.hotkeys = (hotkeys_module.create(self) if self.options.use_hotkeys
+                        else hotkeys_module.Unsupported("Global shortcuts are turned off.", self))
+        self.hotkey_problems: list[str] = []
+        self.settings_dialog: SettingsDialog | None = None
+        self.welcome: WelcomeDialog | None = None
+        self.last_link = ""
+        self._quit_after_stop = False
+        self._pending_choice: Choice | None = None
+        self.wire()
+
+    # -- wiring: every connection between pieces is here -----------------------------------
+    def wire(self) -> None:
+        c, w, bar, after = self.controller, self.window, self.bar, self.aftercare
+        w.record_clicked.connect(self.record_from_window)
+        w.stop_clicked.connect(c.stop)
+        w.settings_clicked.connect(self.open_settings)
+        w.result.copy_clicked.connect(self.copy_link)
+        w.result.open_clicked.connect(self.services.browser.open)
+        w.result.retry_clicked.connect(after.retry)
+        w.result.settings_clicked.connect(self.open_settings)
+
+        c.phase_changed.connect(self._phase_changed)
+        c.phase_changed.connect(w.set_phase)
+        c.phase_changed.connect(bar.set_phase)
+        c.countdown_tick.connect(bar.set_countdown)
+        c.elapsed_changed.connect(bar.set_elapsed)
+        c.health_changed.connect(bar.set_health)
+        c.upload_note_changed.connect(self._recording_note)
+        c.link_ready.connect(self.link_ready)
+        c.share_changed.connect(self.show_share)
+        c.problem.connect(self.show_problem)
+        c.discarded.connect(self._discarded)
+
+        bar.pause_clicked.connect(c.toggle_pause)
+        bar.stop_clicked.connect(c.stop)
+        bar.discard_confirmed.connect(c.discard)
+        bar.cancel_clicked.connect(c.discard)
+
+        self.picker.picked.connect(self._area_picked)
+        self.picker.cancelled.connect(self._area_cancelled)
+
+        after.share_changed.connect(self.show_share_update)
+        after.link_ready.connect(self.link_ready)
+        after.resumed.connect(self._resumed)
+
+        if self.tray is not None:
+            t = self.tray
+            t.record_screen.connect(lambda: self.record_mode("screen"))
+            t.record_area.connect(lambda: self.record_mode("area"))
+            t.pause_clicked.connect(c.toggle_pause)
+            t.stop_clicked.connect(c.stop)
+            t.copy_link.connect(self.copy_link)
+            t.open_app.connect(w.bring_to_front)
+            t.open_settings.connect(self.open_settings)
+            t.quit_clicked.connect(self.quit)
+            c.phase_changed.connect(t.set_phase)
+        self.hotkeys.triggered.connect(self._hotkey)
+        app = QGuiApplication.instance()
+        if isinstance(app, QGuiApplication):
+            app.screenAdded.connect(lambda _s: w.refresh_screens())
+            app.screenRemoved.connect(lambda _s: w.refresh_screens())
+
+    # -- start-up ------------------------------------------------------------------------------
+    def start(self) -> None:
+        self.window.quit_on_close = self.tray is None
+        if self.tray is not None:
+            self.tray.show()
+        self.window.show()
+        self.bind_hotkeys()
+        self.refresh_upload_note()
+        if self.options.resume_at_start:
+            self.aftercare.resume_unfinished()
+        if self.options.first_run and should_show(self.services.keys):
+            QTimer.singleShot(0, self.open_welcome)
+
+    def bind_hotkeys(self) -> None:
+        self.hotkey_problems = self.hotkeys.bind({
+            "record": self.settings.hotkey_record, "pause": self.settings.hotkey_pause,
+        })
+        for problem in self.hotkey_problems:
+            log.info("shortcut: %s", problem)
+
+    def refresh_upload_note(self) -> None:
+        """Say why uploads are off: no key now; a low balance once the secret key tells."""
+        public = self.services.keys.get(secrets.PUBLIC).value
+        secret = self.services.keys.get(secrets.SECRET).value
+        note = wording.upload_off_note(public)
+        self.window.set_upload_note(note or "")
+        if public and secret:
+            base = str(self.settings.effective("base_url"))
+            origin = str(self.settings.effective("origin")) or None
+            run_in_worker(lambda: check_keys(base, origin, public, secret), self._keys_checked)
+
+    def _keys_checked(self, report: KeyReport | None, error: BaseException | None) -> None:
+        if report is None or self.controller.busy:
+            return
+        if report.public.ok is False:
+            self.window.set_upload_note(f"Uploads will fail: {report.public.text}")
+        elif report.secret.low_balance:
+            self.window.set_upload_note(report.secret.text)
+
+    # -- recording ----------------------------------------------------------------------------
+    @Slot()
+    def record_from_window(self) -> None:
+        self.begin(self.window.choice())
+
+    def record_mode(self, mode: str) -> None:
+        if self.controller.busy:
+            return
+        self.window.set_mode(mode)
+        self.begin(self.window.choice())
+
+    def toggle_record(self) -> None:
+        if self.controller.phase == Phase.IDLE:
+            self.record_from_window()
+        else:
+            self.controller.stop()
+
+    def begin(self, choice: Choice) -> None:
+        if self.controller.busy:
+            return
+        if choice.mode == "area":
+            self._pending_choice = choice
+            self.window.hide()
+            QTimer.singleShot(150, self.picker.open)  # let the window vanish before the grab
+            return
+        self._launch(choice, self._options_for(choice, None))
+
+    def _area_picked(self, area: PickedArea) -> None:
+        choice, self._pending_choice = self._pending_choice, None
+        if choice is not None:
+            self._launch(choice, self._options_for(choice, area.physical))
+
+    def _area_cancelled(self) -> None:
+        self._pending_choice = None
+        self.window.bring_to_front()
+
+    def _options_for(self, choice: Choice, region: tuple[int, int, int, int] | None
+                     ) -> RecordOptions:
+        options = RecordOptions(
+            source=self.options.source, fps=choice.fps, max_height=choice.max_height,
+            name=f"Recording {datetime.now():%Y-%m-%d %H:%M}",
+            user_id=self.settings.user_id or None,
+        )
+        if self.options.source == "synthetic":
+            options.region = (0, 0, *self.options.synthetic_size)
+        elif choice.mode == "desktop":
+            options.monitor = 0
+        elif region is not None:
+            options.region = region
+        else:
+            options.region = self._screen_region(choice.screen_name)
+        return options
+
+    def _screen_region(self, name: str | None) -> tuple[int, int, int, int] | None:
+        screens = QGuiApplication.screens()
+        screen = next((s for s in screens if s.name() == name), None)
+        if screen is None:
+            return None  # the primary monitor
+        g = screen.geometry()
+        return geometry.logical_to_physical((g.x(), g.y(), g.width(), g.height()),
+                                            screen_tuples(screens))
+
+    def _launch(self, choice: Choice, options: RecordOptions) -> None:
+        self.aftercare.stop_following()
+        self.window.hide()
+        self.bar.set_health("busy", "Connecting to Cap…")
+        self.controller.record(options, choice.countdown)
+        self.bar.place()
+        self.bar.show()
+
+    # -- engine results ---------------------------------------------------------------------------
+    @Slot(str)
+    def _phase_changed(self, phase: str) -> None:
+        if phase == Phase.IDLE:
+            self.bar.hide()
+            if self._quit_after_stop:
+                QTimer.singleShot(0, self.quit)
+
+    def _own_note(self) -> str | None:
+        """The app's own words for "no key" (the engine's speak of the command line)."""
+        return wording.upload_off_note(self.services.keys.get(secrets.PUBLIC).value)
+
+    @Slot(str)
+    def _recording_note(self, note: str) -> None:
+        if note:
+            self.window.set_upload_note(self._own_note() or note)
+
+    @Slot(str)
+    def link_ready(self, url: str) -> None:
+        """``complete`` succeeded: the link works. Copy it at once, say so."""
+        self.last_link = url
+        if self.settings.copy_link:
+            self.copy_link(url)
+        self.notify("Your link is ready",
+                    f"{url}\n{'Copied to the clipboard.' if self.settings.copy_link else ''}")
+
+    @Slot(str)
+    def copy_link(self, url: str) -> None:
+        if url:
+            self.services.clipboard.set_text(url)
+            self.window.result.mark_copied(url)
+
+    @Slot(object)
+    def show_share(self, share: Share) -> None:
+        if share.state == State.LOCAL_ONLY and self._own_note():
+            share.detail = "Uploads are off: no Cap public key is set."
+            share.hint = (f"The video is in {share.file}. Add your key in Settings and the "
+                          "next recording gets a share link.")
+            share.fix_in_settings = True
+        self.show_share_update(share)
+        self.window.bring_to_front()
+        if share.link:
+            self.aftercare.follow(share)
+        elif not share.ok:
+            self.notify(share.headline, share.detail or share.hint)
+        self.window.set_status("")
+
+    @Slot(object)
+    def show_share_update(self, share: Share) -> None:
+        self.window.result.show_share(share)
+        if share.link:
+            on_clipboard = self.services.clipboard.text() == share.link
+            self.window.result.mark_copied(share.link if on_clipboard else "")
+        self.window.fit()
+        if self.tray is not None and not self.controller.busy:
+            self.tray.set_state(TrayState.IDLE if share.ok or share.link else TrayState.ERROR)
+
+    @Slot(str, str)
+    def show_problem(self, title: str, message: str) -> None:
+        self.bar.hide()
+        self.window.bring_to_front()
+        self.window.set_status(f"{title}: {message}")
+        self.notify(title, message)
+
+    def _discarded(self) -> None:
+        self.window.bring_to_front()
+        self.window.set_status("The recording was discarded.")
+
+    def _resumed(self, finished: int, unfinished: int) -> None:
+        if finished:
+            text = (f"{finished} recording{'s' if finished > 1 else ''} from last time "
+                    "finished uploading.")
+            self.notify("Uploads finished", text)
+            self.window.set_status(text)
+        if unfinished:
+            self.window.set_status(f"{unfinished} earlier recording(s) could not upload yet; "
+                                   "run `capdesk resume` later, or fix the settings.")
+
+    def notify(self, title: str, message: str) -> None:
+        """A system notification where a tray exists; the window shows the same anyway."""
+        if self.tray is not None and QSystemTrayIcon.supportsMessages():
+            self.tray.notify(title, message)
+
+    # -- hotkeys, single instance ----------------------------------------------------------------
+    @Slot(str)
+    def _hotkey(self, action: str) -> None:
+        if action == "record":
+            self.toggle_record()
+        elif action == "pause":
+            self.controller.toggle_pause()
+
+    @Slot(str)
+    def handle_request(self, request: str) -> None:
+        if request == "record":
+            self.record_mode("screen")
+        elif request == "record-area":
+            self.record_mode("area")
+        elif request == "stop":
+            self.controller.stop()
+        else:
+            self.window.bring_to_front()
+
+    # -- settings --------------------------------------------------------------------------------
+    @Slot()
+    def open_settings(self) -> None:
+        if self.settings_dialog is not None:
+            self.settings_dialog.show_tab(0)
+            return
+        note = "\n".join(self.hotkey_problems) or (
+            "" if self.hotkeys.available else self.hotkeys.reason)
+        dialog = SettingsDialog(self.settings, self.services.keys, note, self.window)
+        dialog.saved.connect(self.settings_saved)
+        dialog.finished.connect(self._settings_closed)
+        self.settings_dialog = dialog
+        dialog.show()
+
+    def _settings_closed(self, _result: int) -> None:
+        if self.settings_dialog is not None:
+            self.settings_dialog.deleteLater()
+        self.settings_dialog = None
+
+    def open_welcome(self) -> None:
+        dialog = WelcomeDialog(self.settings, self.services.keys, self.window)
+        dialog.saved.connect(self.settings_saved)
+        self.welcome = dialog
+        dialog.show()
+
+    @Slot(object)
+    def settings_saved(self, new: Settings) -> None:
+        self.settings = new
+        self.window.apply_settings(new)
+        self.bind_hotkeys()
+        self.refresh_upload_note()
+
+    # -- quitting ---------------------------------------------------------------------------
+    @Slot()
+    def quit(self) -> None:
+        if self.controller.busy:
+            self._quit_after_stop = True
+            self.controller.stop()
+            return
+        self.shutdown()
+        app = QApplication.instance()
+        if app is not None:
+            app.quit()
+
+    def shutdown(self) -> None:
+        self.aftercare.stop_following()
+        self.hotkeys.close()
+        self.picker.close()
+        if self.tray is not None:
+            self.tray.hide()
+        self.bar.close()
+        self.window.quit_on_close = True
+        self.window.close()

@@ -1,0 +1,127 @@
+"""The first-run screen: what the two Cap keys are, where to get them, and a test."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from PySide6.QtCore import QSize, Signal
+from PySide6.QtGui import QShowEvent
+from PySide6.QtWidgets import (
+    QDialog,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from capdesk import paths, secrets
+from capdesk import settings as settings_module
+from capdesk.secrets import KeychainUnavailable
+from capdesk.settings import Settings
+from capdesk.ui import artwork
+from capdesk.ui.key_form import KeyForm
+from capdesk.ui.keycheck import KeyReport
+from capdesk.ui.services import KeyStore
+from capdesk.ui.signals import emit
+from capdesk.ui.sizing import fit_height
+
+EXPLANATION = (
+    "<p>capdesk uploads while you record, so your link works the moment you stop. "
+    "It talks to Cap with two keys from <b>Cap's developer dashboard</b> "
+    "(open your app there and copy them from its API keys):</p>"
+    "<ul>"
+    "<li><b>Public key</b> <code>cpk_…</code>: needed to upload. Without it, recordings "
+    "are kept on this computer only.</li>"
+    "<li><b>Secret key</b> <code>csk_…</code>: optional. It lets capdesk tell you when "
+    "a video is ready to watch and show your credit balance. Keep it private.</li>"
+    "</ul>"
+    "<p>Both are stored in your system keychain, never in a file. A self-hosted Cap "
+    "needs its own server address; a production app also needs one of its allowed "
+    "domains as Origin.</p>"
+)
+
+
+def should_show(keys: KeyStore) -> bool:
+    """First run: no settings saved yet and no public key anywhere."""
+    return not paths.settings_file().exists() and not keys.get(secrets.PUBLIC).value
+
+
+class WelcomeDialog(QDialog):
+    saved = Signal(object)  # Settings
+
+    def __init__(self, settings: Settings, keys: KeyStore,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("welcomeDialog")
+        self.setWindowTitle("Welcome to capdesk")
+        self.setWindowIcon(artwork.app_icon())
+        self.settings = settings
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(24, 20, 24, 16)
+        layout.setSpacing(14)
+        header = QHBoxLayout()
+        logo = QLabel()
+        logo.setPixmap(artwork.app_icon().pixmap(QSize(48, 48)))
+        title = QLabel("Connect capdesk to Cap")
+        title.setProperty("role", "headline")
+        header.addWidget(logo)
+        header.addWidget(title, 1)
+        layout.addLayout(header)
+        text = QLabel(EXPLANATION)
+        text.setObjectName("welcomeText")
+        text.setWordWrap(True)
+        text.setMinimumWidth(540)
+        layout.addWidget(text)
+        self.form = KeyForm(keys, settings)
+        layout.addWidget(self.form)
+        self.error = QLabel()
+        self.error.setObjectName("welcomeError")
+        self.error.setProperty("role", "error")
+        self.error.setWordWrap(True)
+        self.error.hide()
+        layout.addWidget(self.error)
+        buttons = QHBoxLayout()
+        self.skip = QPushButton("Skip: record on this computer only")
+        self.skip.setObjectName("welcomeSkip")
+        self.done_button = QPushButton("Save and start")
+        self.done_button.setObjectName("welcomeSave")
+        self.done_button.setProperty("role", "accent")
+        self.done_button.setDefault(True)
+        buttons.addWidget(self.skip)
+        buttons.addStretch(1)
+        buttons.addWidget(self.done_button)
+        layout.addLayout(buttons)
+        self.skip.clicked.connect(self._skip)
+        self.done_button.clicked.connect(self._save)
+        self.form.tested.connect(self._tested)
+        self.resize(600, 10)
+
+    def _tested(self, report: KeyReport) -> None:
+        self.done_button.setText("Save and start" if report.ok else "Save anyway")
+
+    def _skip(self) -> None:
+        settings_module.save(self.settings)
+        emit(self.saved, self.settings)
+        self.accept()
+
+    def _save(self) -> None:
+        problem = self.form.validate()
+        if problem is None:
+            try:
+                self.form.save_keys()
+            except (KeychainUnavailable, ValueError) as exc:
+                problem = str(exc)
+        if problem:
+            self.error.setText(problem)
+            self.error.show()
+            return
+        new = dataclasses.replace(self.settings)
+        self.form.apply_to(new)
+        settings_module.save(new)
+        emit(self.saved, new)
+        self.accept()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        fit_height(self)

@@ -1,0 +1,96 @@
+"""Every sentence the app shows about time, sizes, uploads and failures (no Qt)."""
+
+from __future__ import annotations
+
+from capdesk.upload.journal import State
+from capdesk.upload.uploader import UploadProgress
+
+
+def clock(seconds: float) -> str:
+    """``0:07``, ``12:34``, ``1:02:03``."""
+    whole = max(0, int(seconds))
+    hours, rest = divmod(whole, 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        return f"{hours}:{minutes:02d}:{secs:02d}"
+    return f"{minutes}:{secs:02d}"
+
+
+def size(num_bytes: int | float) -> str:
+    value = float(num_bytes)
+    for unit in ("bytes", "KB", "MB", "GB"):
+        if value < 1000 or unit == "GB":
+            if unit == "bytes":
+                return f"{int(value)} bytes"
+            return f"{value:.1f} {unit}"
+        value /= 1000
+    raise AssertionError("unreachable")
+
+
+def upload_health(progress: UploadProgress | None, upload_note: str | None) -> tuple[str, str]:
+    """(level, text) for the recording bar: level is ok, busy, warn or error."""
+    if upload_note:
+        return "warn", "Not uploading"
+    if progress is None:
+        return "busy", "Connecting to Cap…"
+    if progress.state in (State.KEY_REFUSED, State.NEEDS_CREDITS, State.ORIGIN_REFUSED,
+                          State.FAILED):
+        headline = STATE_HEADLINES.get(progress.state, "Upload stopped")
+        return "error", f"{headline} · still recording; the video is kept"
+    if progress.offline:
+        return "error", f"Offline · {size(progress.confirmed_bytes)} uploaded, will retry"
+    sent = f"{size(progress.confirmed_bytes)} uploaded · {size(progress.durable_bytes)} recorded"
+    if progress.retrying:
+        return "warn", f"Retrying · {sent}"
+    if progress.video_id is None:
+        return "busy", "Connecting to Cap…"
+    return "ok", sent
+
+
+STATE_HEADLINES = {
+    State.COMPLETE: "Uploaded",
+    State.LOCAL_ONLY: "Saved on this computer",
+    State.NEEDS_CREDITS: "Not enough Cap credits",
+    State.KEY_REFUSED: "Cap refused the key",
+    State.ORIGIN_REFUSED: "Cap refused this app's Origin",
+    State.WAITING_NETWORK: "Cannot reach Cap right now",
+    State.FAILED: "The upload failed",
+    State.UPLOADING: "Uploading…",
+    State.RECORDING: "Uploading…",
+    State.DISCARDED: "Recording discarded",
+}
+
+# Which failures the user fixes in Settings before retrying.
+SETTINGS_FIXES = frozenset({State.KEY_REFUSED, State.ORIGIN_REFUSED})
+
+TRANSCRIPTION = {
+    None: "",
+    "PROCESSING": "transcribing",
+    "COMPLETE": "transcript ready",
+    "ERROR": "transcription failed",
+    "SKIPPED": "no transcript",
+    "NO_AUDIO": "no audio to transcribe",
+}
+
+
+def processing_line(ready: bool, transcription: str | None) -> str:
+    words = "Ready to watch" if ready else "Processing on Cap…"
+    extra = TRANSCRIPTION.get(transcription, transcription.lower() if transcription else "")
+    return f"{words} · {extra}" if extra else words
+
+
+def upload_off_note(public_key: str | None, note: str | None = None) -> str | None:
+    """Why recordings will not upload, and how to turn uploads on; None if they will."""
+    if note:
+        return note
+    if not public_key:
+        return ("Uploads are off: no Cap public key is set. Recordings are kept on this "
+                "computer. Add your key in Settings to get a share link the moment you stop.")
+    return None
+
+
+def credits_note(balance_micro_credits: int) -> str | None:
+    if balance_micro_credits < 5000:
+        return ("Uploads are off: your Cap balance is too low to create videos. Add credits "
+                "in Cap's developer dashboard; recordings are kept and upload afterwards.")
+    return None

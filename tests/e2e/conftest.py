@@ -1,0 +1,82 @@
+"""Fixtures for screen-recording tests: a private Xvfb display and test card windows."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+HERE = Path(__file__).resolve().parent
+CARD_WINDOW = HERE / "card_window.py"
+
+
+def start_xvfb(width: int, height: int) -> tuple[subprocess.Popen[bytes], str]:
+    """Start Xvfb on a free display number (-displayfd) and return it with ":N"."""
+    read_fd, write_fd = os.pipe()
+    proc = subprocess.Popen(
+        ["Xvfb", "-displayfd", str(write_fd), "-screen", "0", f"{width}x{height}x24",
+         "-nolisten", "tcp", "-br", "-noreset"],
+        pass_fds=(write_fd,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    os.close(write_fd)
+    with os.fdopen(read_fd) as pipe:
+        number = pipe.readline().strip()
+    if not number:
+        proc.kill()
+        proc.wait()
+        raise RuntimeError("Xvfb did not report a display")
+    return proc, f":{number}"
+
+
+@pytest.fixture(scope="module")
+def x_display() -> Iterator[str]:
+    """A private 1280x720x24 Xvfb display for this test module (nothing else draws on it)."""
+    if shutil.which("Xvfb") is None:
+        pytest.skip("Xvfb is not installed (apt-get install xvfb)")
+    proc, display = start_xvfb(1280, 720)
+    try:
+        yield display
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+CardWindow = Callable[..., Path]
+
+
+@pytest.fixture
+def card_window(x_display: str, tmp_path: Path) -> Iterator[CardWindow]:
+    """Start a window redrawing the test card; returns the path of its timing log."""
+    procs: list[subprocess.Popen[bytes]] = []
+
+    def start(geometry: tuple[int, int, int, int], interval_ms: float = 4.0) -> Path:
+        log = tmp_path / f"card-{len(procs)}.log"
+        env = {**os.environ, "DISPLAY": x_display}
+        proc = subprocess.Popen(
+            [sys.executable, str(CARD_WINDOW), "--geometry", ",".join(map(str, geometry)),
+             "--log", str(log), "--interval-ms", str(interval_ms)],
+            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        )
+        procs.append(proc)
+        assert proc.stdout is not None
+        line = proc.stdout.readline()
+        if line.strip() != b"ready":
+            proc.kill()
+            _, err = proc.communicate(timeout=10)
+            raise RuntimeError(f"card window did not start: {err.decode(errors='replace')}")
+        return log
+
+    yield start
+    for proc in procs:
+        proc.terminate()
+    for proc in procs:
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()

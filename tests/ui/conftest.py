@@ -1,0 +1,140 @@
+"""UI test setup: a real display (Xvfb, xcb), a private CAPDESK_HOME, fake OS services.
+
+The app is built from its own pieces (``Shell``) with the synthetic test card as
+source, so recordings are deterministic and light; the Cap side is the fake Cap
+server (``cap_app``), reached through CAP_BASE_URL / CAP_PUBLIC_KEY / CAP_SECRET_KEY.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from capdesk import secrets
+from capdesk.platform_env import display_available
+from capdesk.ui.app import make_application
+from capdesk.ui.services import QtClipboard, Services
+from capdesk.ui.shell import Options, Shell
+from capdesk.ui.threads import wait_for_workers
+from tests.fakecap.fixtures import CapApp
+
+if not display_available():  # the UI tests need a display: run them under Xvfb
+    collect_ignore_glob = ["test_*.py"]
+elif not os.environ.get("WAYLAND_DISPLAY"):
+    os.environ.setdefault("QT_QPA_PLATFORM", "xcb")
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
+
+
+@pytest.fixture(scope="session")
+def qapp_args() -> list[str]:
+    return ["capdesk-tests"]
+
+
+@pytest.fixture(scope="session")
+def qapp(qapp_args: list[str]) -> object:
+    """pytest-qt's application, set up like the real app (theme, thread pool)."""
+    return make_application(qapp_args)
+
+
+@dataclass
+class FakeBrowser:
+    opened: list[str] = field(default_factory=list)
+
+    def open(self, url: str) -> bool:
+        self.opened.append(url)
+        return True
+
+
+@dataclass
+class MemoryKeys:
+    """The keychain, in memory; the environment still wins, as in ``capdesk.secrets``."""
+
+    saved: dict[str, str] = field(default_factory=dict)
+
+    def get(self, name: str) -> secrets.KeyInfo:
+        env = os.environ.get(secrets.ENV[name], "").strip()
+        if env:
+            return secrets.KeyInfo(name, env, "environment")
+        value = self.saved.get(name)
+        return secrets.KeyInfo(name, value, "keychain" if value else "none")
+
+    def set(self, name: str, value: str) -> None:
+        if not value.startswith(secrets.PREFIX[name]):
+            raise ValueError(f"a {name} starts with {secrets.PREFIX[name]}")
+        self.saved[name] = value
+
+    def delete(self, name: str) -> None:
+        self.saved.pop(name, None)
+
+    def available(self) -> bool:
+        return True
+
+
+@pytest.fixture(autouse=True)
+def private_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every file the app writes goes under tmp_path; no real keys leak in."""
+    monkeypatch.setenv("CAPDESK_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
+    for name in ("CAP_BASE_URL", "CAP_PUBLIC_KEY", "CAP_SECRET_KEY", "CAP_ORIGIN",
+                 "CAPDESK_THEME"):
+        monkeypatch.delenv(name, raising=False)
+    return tmp_path
+
+
+@pytest.fixture
+def connect_to(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    """``connect_to(cap_app, secret=True)``: point the app at an app on the fake server."""
+
+    def apply(app: CapApp, *, secret: bool = True, public_key: str | None = None) -> None:
+        for name, value in app.env(secret=secret).items():
+            monkeypatch.setenv(name, value)
+        if public_key is not None:
+            monkeypatch.setenv("CAP_PUBLIC_KEY", public_key)
+
+    return apply
+
+
+@pytest.fixture
+def browser() -> FakeBrowser:
+    return FakeBrowser()
+
+
+@pytest.fixture
+def keys() -> MemoryKeys:
+    return MemoryKeys()
+
+
+@pytest.fixture
+def make_shell(qapp: object, qtbot, browser: FakeBrowser, keys: MemoryKeys):  # type: ignore[no-untyped-def]
+    """Build the app (not started); closed and drained after the test."""
+    built: list[Shell] = []
+
+    def make(**changes: object) -> Shell:
+        options = Options(source="synthetic", synthetic_size=(320, 240), use_tray=False,
+                          use_hotkeys=False, resume_at_start=False, first_run=False)
+        for name, value in changes.items():
+            setattr(options, name, value)
+        shell = Shell(options, Services(clipboard=QtClipboard(), browser=browser, keys=keys))
+        built.append(shell)
+        return shell
+
+    yield make
+    for shell in built:
+        if shell.controller.busy:
+            shell.controller.discard()
+            qtbot.waitUntil(lambda s=shell: not s.controller.busy, timeout=30_000)
+        shell.shutdown()
+    wait_for_workers(30_000)
+
+
+@pytest.fixture
+def shell(make_shell) -> Iterator[Shell]:  # type: ignore[no-untyped-def]
+    shell = make_shell()
+    shell.start()
+    shell.window.countdown.setCurrentIndex(shell.window.countdown.findData(0))
+    yield shell

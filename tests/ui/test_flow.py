@@ -1,0 +1,175 @@
+"""The whole flow through the UI against the fake Cap server: record, stop, share."""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication
+
+from capdesk.ui.controller import Phase
+from capdesk.ui.share import Share
+from capdesk.ui.shell import Shell
+from capdesk.upload.journal import State
+from tests.fakecap.fixtures import CapApp
+
+pytestmark = pytest.mark.display
+
+START_TIMEOUT = 20_000
+STOP_TIMEOUT = 60_000
+
+
+@pytest.fixture
+def cap_env(cap_app: CapApp, connect_to) -> CapApp:  # type: ignore[no-untyped-def]
+    connect_to(cap_app)
+    return cap_app
+
+
+def start_recording(qtbot, shell: Shell) -> None:  # type: ignore[no-untyped-def]
+    qtbot.mouseClick(shell.window.record, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: shell.controller.phase == Phase.RECORDING, timeout=START_TIMEOUT)
+    assert shell.bar.isVisible()
+    assert not shell.window.isVisible()
+
+
+def record_for(qtbot, shell: Shell, seconds: float) -> None:  # type: ignore[no-untyped-def]
+    start = shell.controller.elapsed()
+    qtbot.waitUntil(lambda: shell.controller.elapsed() >= start + seconds, timeout=30_000)
+
+
+def stop_and_wait(qtbot, shell: Shell) -> Share:  # type: ignore[no-untyped-def]
+    with qtbot.waitSignal(shell.controller.share_changed, timeout=STOP_TIMEOUT) as blocker:
+        qtbot.mouseClick(shell.bar.stop, Qt.MouseButton.LeftButton)
+    share = blocker.args[0]
+    assert isinstance(share, Share)
+    return share
+
+
+def test_record_stop_puts_the_link_on_the_clipboard(qtbot, cap_env: CapApp,
+                                                    shell: Shell) -> None:
+    start_recording(qtbot, shell)
+    record_for(qtbot, shell, 1.5)
+    assert shell.bar.time.text().startswith("0:0")
+    share = stop_and_wait(qtbot, shell)
+
+    assert share.state == State.COMPLETE, share.detail
+    assert share.link and share.link.startswith("http")
+    assert QGuiApplication.clipboard().text() == share.link
+    assert shell.window.isVisible() and not shell.bar.isVisible()
+    panel = shell.window.result
+    assert panel.link.text() == share.link and panel.copied.isVisible()
+
+    video = cap_env.server.video(share.journal.video_id or "")
+    assert video["duration"] and video["duration"] >= 1.0
+    assert (video["width"], video["height"]) == (320, 240)
+    assert cap_env.server.video_bytes(video["id"])[4:8] == b"ftyp"
+
+    # With a secret key the app follows the video on Cap: ready, then the transcript,
+    # polling no faster than every 2 s.
+    video_id = video["id"]
+    cap_env.server.set_transcription_status(video_id, "PROCESSING")
+    qtbot.waitUntil(lambda: "transcribing" in panel.status.text(), timeout=10_000)
+    assert "Ready to watch" in panel.status.text()
+    cap_env.server.set_transcription_status(video_id, "COMPLETE")
+    qtbot.waitUntil(lambda: "transcript ready" in panel.status.text(), timeout=15_000)
+    polls = [r.time for r in cap_env.server.api_log
+             if r.path.endswith(f"/videos/{video_id}/status")]
+    assert len(polls) >= 2
+    assert all(b - a >= 1.95 for a, b in itertools.pairwise(polls))
+
+    # Copy again and open in the browser.
+    QGuiApplication.clipboard().setText("something else")
+    qtbot.mouseClick(panel.copy, Qt.MouseButton.LeftButton)
+    assert QGuiApplication.clipboard().text() == share.link
+    qtbot.mouseClick(panel.open, Qt.MouseButton.LeftButton)
+    assert shell.services.browser.opened == [share.link]  # type: ignore[attr-defined]
+
+
+def test_pause_stops_the_clock_and_the_video_has_no_gap(qtbot, cap_env: CapApp,
+                                                        shell: Shell) -> None:
+    start_recording(qtbot, shell)
+    record_for(qtbot, shell, 1.0)
+    qtbot.mouseClick(shell.bar.pause, Qt.MouseButton.LeftButton)
+    assert shell.controller.phase == Phase.PAUSED
+    assert shell.bar.pause.text() == "Resume"
+    paused_at = shell.controller.elapsed()
+    # The clock must not move while paused (checked over a real wait on the GUI loop).
+    qtbot.wait(1200)
+    assert shell.controller.elapsed() == pytest.approx(paused_at, abs=0.01)
+    qtbot.mouseClick(shell.bar.pause, Qt.MouseButton.LeftButton)
+    assert shell.controller.phase == Phase.RECORDING
+    record_for(qtbot, shell, 1.0)
+    share = stop_and_wait(qtbot, shell)
+
+    assert share.state == State.COMPLETE, share.detail
+    assert QGuiApplication.clipboard().text() == share.link
+    video = cap_env.server.video(share.journal.video_id or "")
+    # About two seconds recorded; the 1.2 s pause left no gap in the file.
+    assert 1.6 <= video["duration"] <= 3.0
+
+
+def test_discard_asks_then_aborts_the_upload_and_deletes_the_file(
+        qtbot, cap_env: CapApp, shell: Shell) -> None:
+    start_recording(qtbot, shell)
+    record_for(qtbot, shell, 1.0)
+    qtbot.waitUntil(lambda: shell.controller.recorder_video_id() is not None, timeout=10_000)
+    journal = shell.controller.current_journal()
+    assert journal is not None
+    qtbot.mouseClick(shell.bar.discard, Qt.MouseButton.LeftButton)
+    assert shell.bar.pages.currentIndex() == 1  # asked first; still recording
+    assert shell.controller.phase == Phase.RECORDING
+    confirm = shell.bar.findChild(type(shell.bar.stop), "confirmDiscard")
+    with qtbot.waitSignal(shell.controller.discarded, timeout=STOP_TIMEOUT):
+        qtbot.mouseClick(confirm, Qt.MouseButton.LeftButton)
+
+    assert shell.controller.phase == Phase.IDLE
+    assert not Path(journal.spool_path).exists()
+    assert journal.state == State.DISCARDED
+    assert cap_env.server.multipart_uploads(journal.video_id) == []
+    assert "discarded" in shell.window.status.text()
+
+
+def test_refused_key_is_explained_with_a_fix_and_retry(
+        qtbot, cap_app: CapApp, connect_to, make_shell) -> None:  # type: ignore[no-untyped-def]
+    connect_to(cap_app, public_key="cpk_" + "x" * 32)
+    shell = make_shell()
+    shell.start()
+    shell.window.countdown.setCurrentIndex(0)
+    start_recording(qtbot, shell)
+    qtbot.waitUntil(lambda: "refused" in shell.bar.health.text(), timeout=15_000)
+    record_for(qtbot, shell, 0.5)
+    share = stop_and_wait(qtbot, shell)
+
+    assert share.state == State.KEY_REFUSED
+    panel = shell.window.result
+    assert panel.headline.text() == "Cap refused the key"
+    assert "Invalid or revoked public key" in panel.detail.text()
+    assert "Settings" in panel.hint.text()
+    assert panel.retry.isVisible() and panel.fix.isVisible()
+    assert Path(share.journal.spool_path).exists()  # the recording is kept
+
+    # Fix the key, then Retry: the same recording uploads and the link is copied.
+    connect_to(cap_app)
+    with qtbot.waitSignal(shell.aftercare.link_ready, timeout=STOP_TIMEOUT) as blocker:
+        qtbot.mouseClick(panel.retry, Qt.MouseButton.LeftButton)
+    link = blocker.args[0]
+    qtbot.waitUntil(lambda: panel.link.text() == link, timeout=5_000)
+    assert QGuiApplication.clipboard().text() == link
+    assert panel.copied.isVisible() and not panel.retry.isVisible()
+
+
+def test_without_a_key_the_recording_is_kept_and_the_window_says_why(
+        qtbot, shell: Shell) -> None:
+    assert "Uploads are off" in shell.window.note.text()
+    start_recording(qtbot, shell)
+    assert shell.bar.health.text() == "Not uploading"
+    record_for(qtbot, shell, 0.5)
+    share = stop_and_wait(qtbot, shell)
+    assert share.state == State.LOCAL_ONLY and share.link is None
+    panel = shell.window.result
+    assert panel.headline.text() == "Saved on this computer"
+    assert "no Cap public key" in panel.detail.text() and panel.fix.isVisible()
+    assert not panel.link_row.isVisible() and panel.show_file.isVisible()
+    assert share.file.exists() and share.file.stat().st_size > 0

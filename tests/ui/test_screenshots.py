@@ -1,0 +1,168 @@
+"""Screenshots of every window, light and dark and at 200%, for a person to look at.
+
+They go to artifacts/screenshots/ (git-ignored). The test also checks the basics
+a screenshot can show: windows are on screen, non-blank, and nothing is cut off.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QPoint, QRect, Qt
+from PySide6.QtGui import (
+    QColor,
+    QGuiApplication,
+    QImage,
+    QLinearGradient,
+    QPainter,
+    QPaintEvent,
+)
+from PySide6.QtWidgets import QApplication, QWidget
+
+from capdesk.ui import theme
+from capdesk.ui.controller import Phase
+from capdesk.ui.shell import Shell
+from tests.fakecap.fixtures import CapApp
+from tests.ui.conftest import SCREENSHOTS
+
+pytestmark = pytest.mark.display
+HERE = Path(__file__).resolve().parent
+
+
+def save(widget: QWidget, name: str) -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    image = widget.grab().toImage()
+    assert not image.isNull() and image.width() > 50 and image.height() > 30
+    assert len({image.pixel(x, y) for x in range(0, image.width(), 7)
+                for y in range(0, image.height(), 7)}) > 3, f"{name} looks blank"
+    assert image.save(str(path))
+    return path
+
+
+def save_screen(name: str) -> Path:
+    screen = QGuiApplication.primaryScreen()
+    path = SCREENSHOTS / f"{name}.png"
+    assert screen.grabWindow(0).save(str(path))
+    return path
+
+
+class Backdrop(QWidget):
+    """A stand-in desktop for the area picker screenshot (Xvfb's root window is black)."""
+
+    def __init__(self) -> None:
+        super().__init__(None, Qt.WindowType.FramelessWindowHint)
+        self.setGeometry(QGuiApplication.primaryScreen().geometry())
+
+    def paintEvent(self, _event: QPaintEvent) -> None:
+        p = QPainter(self)
+        gradient = QLinearGradient(0, 0, self.width(), self.height())
+        gradient.setColorAt(0, QColor("#2E4A7D"))
+        gradient.setColorAt(1, QColor("#7A5C99"))
+        p.fillRect(self.rect(), gradient)
+        page = QRect(520, 160, 880, 640)
+        p.fillRect(page, QColor("#FFFFFF"))
+        p.fillRect(QRect(page.left(), page.top(), page.width(), 36), QColor("#E8EAF0"))
+        p.setPen(QColor("#30343C"))
+        font = p.font()
+        font.setPointSize(20)
+        font.setBold(True)
+        p.setFont(font)
+        p.drawText(page.adjusted(40, 70, -40, 0), "Quarterly review")
+        for row in range(8):
+            p.fillRect(QRect(page.left() + 40, page.top() + 140 + row * 48,
+                             700 - (row % 3) * 140, 14), QColor("#C9CED8"))
+
+
+@pytest.fixture(params=["light", "dark"])
+def look(request: pytest.FixtureRequest, qapp: QApplication,
+         monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("CAPDESK_THEME", request.param)
+    theme.apply(qapp)
+    yield request.param
+    monkeypatch.delenv("CAPDESK_THEME")
+    theme.apply(qapp)
+
+
+def test_screenshots(qtbot, look: str, cap_app: CapApp, connect_to, make_shell) -> None:  # type: ignore[no-untyped-def]
+    connect_to(cap_app, secret=False)
+    shell: Shell = make_shell()
+    shell.start()
+    window = shell.window
+    window.move(80, 60)
+    qtbot.waitExposed(window)
+    window.countdown.setCurrentIndex(1)
+    save(window, f"main-{look}")
+
+    if look == "light":  # the area picker over a desktop, with a selection made
+        backdrop = Backdrop()
+        backdrop.show()
+        qtbot.waitExposed(backdrop)
+        window.raise_()
+        qtbot.wait(100)
+        shell.picker.open()
+        overlay = shell.picker.overlays[0]
+        qtbot.waitExposed(overlay)
+        shell.picker.select(0, QRect(QPoint(360, 200), QPoint(1239, 719)))
+        qtbot.wait(50)
+        save_screen("area-picker")
+        shell.picker.close()
+        backdrop.close()
+
+    window.countdown.setCurrentIndex(0)
+    qtbot.mouseClick(window.record, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: shell.controller.phase == Phase.RECORDING, timeout=20_000)
+    qtbot.waitUntil(lambda: shell.bar.time.text() == "0:02", timeout=20_000)
+    qtbot.waitUntil(lambda: "recorded" in shell.bar.health.text(), timeout=10_000)
+    save(shell.bar, f"recording-bar-{look}")
+    shell.bar.discard.click()
+    save(shell.bar, f"recording-bar-discard-{look}")
+    shell.bar.pages.setCurrentIndex(0)
+    with qtbot.waitSignal(shell.controller.share_changed, timeout=60_000):
+        shell.bar.stop.click()
+    qtbot.waitUntil(lambda: "Uploaded" in window.result.status.text(), timeout=5_000)
+    save(window, f"finished-{look}")
+
+    shell.open_settings()
+    dialog = shell.settings_dialog
+    assert dialog is not None
+    qtbot.waitExposed(dialog)
+    save(dialog, f"settings-{look}")
+    dialog.tabs.setCurrentIndex(2)
+    save(dialog, f"settings-shortcuts-{look}")
+    dialog.reject()
+
+    shell.open_welcome()
+    assert shell.welcome is not None
+    qtbot.waitExposed(shell.welcome)
+    save(shell.welcome, f"welcome-{look}")
+    shell.welcome.reject()
+
+
+def test_failed_upload_screenshot(qtbot, cap_app: CapApp, connect_to, make_shell) -> None:  # type: ignore[no-untyped-def]
+    connect_to(cap_app, public_key="cpk_" + "x" * 32)
+    shell: Shell = make_shell()
+    shell.start()
+    shell.window.countdown.setCurrentIndex(0)
+    qtbot.mouseClick(shell.window.record, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: shell.controller.phase == Phase.RECORDING, timeout=20_000)
+    qtbot.waitUntil(lambda: "refused" in shell.bar.health.text(), timeout=15_000)
+    save(shell.bar, "recording-bar-error")
+    with qtbot.waitSignal(shell.controller.share_changed, timeout=60_000):
+        shell.bar.stop.click()
+    save(shell.window, "failed-light")
+
+
+def test_screenshots_at_200_percent() -> None:
+    env = dict(os.environ, QT_SCALE_FACTOR="2", QT_QPA_PLATFORM="xcb")
+    result = subprocess.run([sys.executable, str(HERE / "scaled_snapshot.py"), str(SCREENSHOTS)],
+                            env=env, cwd=HERE.parents[1], capture_output=True, text=True,
+                            timeout=120, check=False)
+    assert result.returncode == 0, result.stderr
+    for name in ("main-200", "settings-200"):
+        image = QImage(str(SCREENSHOTS / f"{name}.png"))
+        assert image.width() >= 900, f"{name} is not scaled: {image.width()} px wide"

@@ -1,0 +1,90 @@
+"""The tray icon against a real tray host on the X display (trayer, an XEmbed tray)."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import time
+from collections.abc import Iterator
+
+import pytest
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QApplication, QSystemTrayIcon
+
+from capdesk.ui.artwork import TrayState
+from capdesk.ui.controller import Phase
+from capdesk.ui.shell import Shell
+from tests.fakecap.fixtures import CapApp
+
+pytestmark = pytest.mark.display
+
+
+@pytest.fixture(scope="module")
+def tray_host(qapp: object) -> Iterator[None]:
+    if QGuiApplication.platformName() != "xcb":
+        pytest.skip("the tray host test runs on X11")
+    if QSystemTrayIcon.isSystemTrayAvailable():  # a desktop already has one
+        yield
+        return
+    program = shutil.which("trayer")
+    if program is None:
+        pytest.skip("no tray host: install Debian's trayer package (apt-get install trayer)")
+    host = subprocess.Popen([program, "--edge", "bottom", "--align", "right", "--width", "10",
+                             "--height", "32", "--SetDockType", "true"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 10
+    while not QSystemTrayIcon.isSystemTrayAvailable() and time.monotonic() < deadline:
+        QApplication.processEvents()
+        time.sleep(0.05)
+    try:
+        if not QSystemTrayIcon.isSystemTrayAvailable():
+            pytest.skip("trayer started but Qt sees no system tray")
+        yield
+    finally:
+        host.terminate()
+        host.wait(10)
+
+
+def _balloons() -> list[str]:
+    return [w.metaObject().className() for w in QApplication.topLevelWidgets()
+            if w.isVisible() and "Balloon" in w.metaObject().className()]
+
+
+def test_tray_records_stops_and_lists_recent_links(
+        qtbot, tray_host: None, cap_app: CapApp, connect_to, make_shell) -> None:  # type: ignore[no-untyped-def]
+    connect_to(cap_app, secret=False)
+    shell: Shell = make_shell(use_tray=True)
+    shell.start()
+    shell.window.countdown.setCurrentIndex(0)
+    tray = shell.tray
+    assert tray is not None, "a tray host runs, so the app must put an icon in it"
+    qtbot.waitUntil(lambda: tray.icon.geometry().width() > 0, timeout=5_000)  # embedded
+    assert tray.state == TrayState.IDLE
+    assert not shell.window.quit_on_close  # closing the window keeps the app in the tray
+
+    tray.recent_menu.aboutToShow.emit()
+    assert [a.text() for a in tray.recent_menu.actions()] == ["No recordings yet"]
+
+    tray.act_screen.trigger()
+    qtbot.waitUntil(lambda: shell.controller.phase == Phase.RECORDING, timeout=20_000)
+    assert tray.state == TrayState.RECORDING
+    assert tray.act_stop.isVisible() and tray.act_pause.isVisible()
+    assert not tray.act_screen.isVisible()
+    tray.act_pause.trigger()
+    assert tray.state == TrayState.PAUSED and tray.act_pause.text() == "Resume"
+    tray.act_pause.trigger()
+    start = shell.controller.elapsed()
+    qtbot.waitUntil(lambda: shell.controller.elapsed() > start + 1.0, timeout=20_000)
+    with qtbot.waitSignal(shell.controller.share_changed, timeout=60_000) as blocker:
+        tray.act_stop.trigger()
+    link = blocker.args[0].link
+    assert link and QGuiApplication.clipboard().text() == link
+    assert tray.state == TrayState.IDLE
+    qtbot.waitUntil(lambda: bool(_balloons()), timeout=5_000)  # "Your link is ready"
+
+    QGuiApplication.clipboard().setText("")
+    tray.recent_menu.aboutToShow.emit()
+    recent = tray.recent_menu.actions()
+    assert len(recent) == 1 and recent[0].data() == link
+    recent[0].trigger()
+    assert QGuiApplication.clipboard().text() == link

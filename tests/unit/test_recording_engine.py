@@ -1,0 +1,196 @@
+"""LocalRecording: threads, pacing, pause, stop reasons, disk rules, on the synthetic card.
+
+The synthetic card's counter is its slot on the timestamp grid, so every check
+here is exact: the frame at pts p shows counter p; the slots missing from the
+file are exactly the dropped frames the engine reports.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from capdesk.capture.sources import CaptureError, SyntheticSource
+from capdesk.capture.testcard import read_video_counters
+from capdesk.encode import fmp4
+from capdesk.encode.diskspace import MIB, DiskSpaceError
+from capdesk.recording import LocalRecording, RecordingConfig, RecordingResult, State
+
+FPS = 30
+SIZE = (320, 180)
+PLENTY = 10_000 * MIB
+
+
+def plenty(_: Path) -> int:
+    return PLENTY
+
+
+def config(tmp_path: Path, **kw) -> RecordingConfig:  # type: ignore[no-untyped-def]
+    kw.setdefault("seconds", 1.0)
+    return RecordingConfig(output=tmp_path / "rec.mp4", source="synthetic",
+                           region=(0, 0, *SIZE), fps=FPS, encoder="software", **kw)
+
+
+def check_file(result: RecordingResult) -> list[int]:
+    """Exact checks on a recording of the synthetic card; returns the slots present."""
+    frames = read_video_counters(result.file)
+    slots = [round(f.time * FPS) for f in frames]
+    assert [f.counter for f in frames] == slots  # each frame shows its own slot: no repeats
+    assert slots == sorted(set(slots))  # in order
+    total = round(result.duration_secs * FPS)
+    assert len(slots) == result.frames
+    assert total - len(slots) == result.dropped_frames  # gaps found == drops reported
+    assert result.has_index and fmp4.has_mfra(result.file)
+    assert result.file.stat().st_size == result.bytes
+    return slots
+
+
+class StallingSource(SyntheticSource):
+    """The card, but some grabs take far longer than a frame."""
+
+    def __init__(self, stalls: dict[int, float], fail_at: int | None = None) -> None:
+        super().__init__(*SIZE)
+        self.stalls = stalls
+        self.fail_at = fail_at
+
+    def grab(self, slot: int):  # type: ignore[no-untyped-def]
+        if self.fail_at is not None and slot >= self.fail_at:
+            raise CaptureError("the screen went away")
+        time.sleep(self.stalls.get(slot, 0.0))
+        return super().grab(slot)
+
+
+def test_records_for_the_given_seconds(tmp_path: Path) -> None:
+    states: list[State] = []
+    durable: list[int] = []
+    finished: list[RecordingResult] = []
+    rec = LocalRecording(config(tmp_path), on_state=states.append, on_durable=durable.append,
+                         on_finished=finished.append, free_space=plenty)
+    rec.start()
+    result = rec.wait(20)
+    assert result is not None and finished == [result]
+    assert result.stopped_reason == "seconds" and rec.state == State.STOPPED
+    assert result.duration_secs == pytest.approx(1.0)
+    assert (result.width, result.height, result.fps) == (*SIZE, FPS)
+    assert result.encoder == "libx264"
+    slots = check_file(result)
+    assert len(slots) + result.dropped_frames == 30
+    assert states == [State.RECORDING, State.STOPPING, State.STOPPED]
+    assert durable == sorted(durable) and durable[-1] == result.bytes
+    assert rec.durable_bytes == result.bytes
+    assert rec.stop() is result  # stopping again just returns the result
+
+
+def test_late_grabs_are_dropped_slots_not_stretched_time(tmp_path: Path) -> None:
+    source = StallingSource({10: 0.15, 20: 0.09})
+    rec = LocalRecording(config(tmp_path), source=source, free_space=plenty)
+    rec.start()
+    result = rec.wait(20)
+    assert result is not None
+    slots = check_file(result)
+    assert result.dropped_frames >= 5  # 150 ms and 90 ms stalls at 33 ms a frame
+    missing = sorted(set(range(30)) - set(slots))
+    assert len(missing) == result.dropped_frames
+    assert missing[0] == 11  # the frame after the stall is where the gap starts
+    assert result.duration_secs == pytest.approx(1.0)
+
+
+def test_pause_and_resume_leave_no_gap(tmp_path: Path) -> None:
+    rec = LocalRecording(config(tmp_path, seconds=None), free_space=plenty)
+    rec.start()
+    time.sleep(0.5)
+    rec.pause()
+    assert rec.is_paused and rec.state == State.PAUSED
+    frozen = rec.elapsed
+    time.sleep(0.6)
+    assert rec.elapsed == frozen  # the clock stands still while paused
+    rec.resume()
+    assert not rec.is_paused
+    time.sleep(0.5)
+    result = rec.stop()
+    assert result.stopped_reason == "user"
+    slots = check_file(result)
+    # About 1 s recorded, not 1.6: the pause is not in the file.
+    assert 0.8 <= result.duration_secs <= 1.25
+    assert slots[0] == 0 and len(slots) + result.dropped_frames == round(result.duration_secs * FPS)
+
+
+def test_refuses_to_start_without_space(tmp_path: Path) -> None:
+    rec = LocalRecording(config(tmp_path), free_space=lambda _: 50 * MIB)
+    with pytest.raises(DiskSpaceError, match=r"needs more than 50\.0 MiB"):
+        rec.start()
+    assert not (tmp_path / "rec.mp4").exists() and rec.state == State.IDLE
+
+
+def test_warns_when_space_is_short(tmp_path: Path) -> None:
+    rec = LocalRecording(config(tmp_path, seconds=0.2), free_space=lambda _: 150 * MIB)
+    rec.start()
+    assert any("150.0 MiB free" in w for w in rec.warnings)
+    assert rec.wait(20) is not None
+
+
+def test_stops_cleanly_when_the_disk_gets_nearly_full(tmp_path: Path) -> None:
+    calls = {"n": 0}
+
+    def shrinking(_: Path) -> int:
+        calls["n"] += 1
+        return PLENTY if calls["n"] < 3 else 5 * MIB
+
+    rec = LocalRecording(config(tmp_path, seconds=None), free_space=shrinking)
+    rec.start()
+    result = rec.wait(20)
+    assert result is not None and result.stopped_reason == "disk-full"
+    assert rec.state == State.STOPPED and not result.salvaged
+    check_file(result)
+    assert 0.9 <= result.duration_secs <= 2.5
+
+
+def test_capture_error_keeps_what_was_recorded(tmp_path: Path) -> None:
+    rec = LocalRecording(config(tmp_path), source=StallingSource({}, fail_at=15),
+                         free_space=plenty)
+    rec.start()
+    result = rec.wait(20)
+    assert result is not None
+    assert result.stopped_reason == "error" and rec.state == State.FAILED
+    assert result.error is not None and "went away" in result.error
+    slots = check_file(result)
+    assert slots[-1] == 14 and result.duration_secs == pytest.approx(15 / FPS)
+
+
+def test_wayland_is_refused_before_anything_starts(tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DISPLAY", ":0")
+    monkeypatch.setenv("WAYLAND_DISPLAY", "wayland-0")
+    monkeypatch.delenv("CAPDESK_ALLOW_XWAYLAND", raising=False)
+    cfg = config(tmp_path)
+    cfg.source = "screen"
+    rec = LocalRecording(cfg, free_space=plenty)
+    with pytest.raises(CaptureError, match="Wayland"):
+        rec.start()
+    assert not cfg.output.exists()
+
+
+def test_control_misuse(tmp_path: Path) -> None:
+    rec = LocalRecording(config(tmp_path), free_space=plenty)
+    with pytest.raises(RuntimeError):
+        rec.stop()
+    rec.pause()  # not recording: nothing happens
+    assert rec.state == State.IDLE
+    rec.start()
+    with pytest.raises(RuntimeError):
+        rec.start()
+    result = rec.stop()
+    rec.resume()
+    assert rec.state == State.STOPPED and rec.elapsed == result.duration_secs
+
+
+def test_callbacks_come_from_worker_threads(tmp_path: Path) -> None:
+    threads: set[str] = set()
+    rec = LocalRecording(config(tmp_path, seconds=0.3), free_space=plenty,
+                         on_durable=lambda _: threads.add(threading.current_thread().name))
+    rec.start()
+    assert rec.wait(20) is not None
+    assert threads == {"capdesk-encode"}
