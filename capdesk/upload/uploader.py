@@ -136,7 +136,8 @@ class StreamingUploader:
         with self._cond:
             self._aborted = True
             self._cond.notify_all()
-        self._thread.join(timeout=30) if self._thread.is_alive() else None
+        if self._thread.is_alive():
+            self._thread.join(timeout=30)
         if self.journal.video_id and self.journal.upload_id:
             try:
                 self.sdk.abort_upload(self.journal.video_id, self.journal.upload_id)
