@@ -79,6 +79,7 @@ class StreamingUploader:
         self.offline_after = offline_after
         self.planner = PartPlanner()
         self.bytes_sent = 0
+        self.complete_secs: float | None = None  # how long the successful complete took
         self._cond = threading.Condition()
         self._durable = journal.planned_end()
         self._finishing = journal.final_size is not None
@@ -345,7 +346,8 @@ class StreamingUploader:
         )
 
     def _complete(self) -> None:
-        deadline = time.monotonic() + self.give_up_after
+        started = time.monotonic()
+        deadline = started + self.give_up_after
         try:
             complete_once(self.sdk, self.rest, self.http, self.journal, deadline=deadline)
         except CapError as exc:
@@ -353,6 +355,7 @@ class StreamingUploader:
             if not self._stopped_for_good():
                 self._fail(State.WAITING_NETWORK, exc.describe())
             return
+        self.complete_secs = time.monotonic() - started
         self.journal.update(state=State.COMPLETE, error=None, completed_at=time.time())
         self._message = None
 
