@@ -54,3 +54,41 @@ def sdk(http: httpx.Client, conn: Connection | None = None) -> CapSdk:
 def rest(http: httpx.Client, conn: Connection | None = None) -> CapRest:
     conn = conn or current()
     return CapRest(http, conn.base_url, conn.secret_key)
+
+
+@dataclass
+class UploadClients:
+    """What an upload needs: the HTTP client, the SDK, and the REST API when a secret key
+    is set (to check readiness and billing-safe completion)."""
+
+    http: httpx.Client
+    sdk: CapSdk
+    rest: CapRest | None
+    owns_http: bool = True
+
+    def close(self) -> None:
+        if self.owns_http:
+            self.http.close()
+
+    def __enter__(self) -> UploadClients:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def upload_clients(
+    http: httpx.Client | None = None, conn: Connection | None = None
+) -> UploadClients:
+    """Open the clients for an upload; raises ``CapError`` (e.g. no public key)."""
+    conn = conn or current()
+    owns = http is None
+    client = http or http_client()
+    try:
+        return UploadClients(
+            client, sdk(client, conn), rest(client, conn) if conn.secret_key else None, owns
+        )
+    except BaseException:
+        if owns:
+            client.close()
+        raise

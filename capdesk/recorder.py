@@ -96,9 +96,8 @@ class Recorder:
         self.upload_note: str | None = None
         if options.upload:
             try:
-                conn = connection or connect.current()
-                self.sdk = connect.sdk(self.http, conn)
-                self.rest = connect.rest(self.http, conn) if conn.secret_key else None
+                clients = connect.upload_clients(self.http, connection)
+                self.sdk, self.rest = clients.sdk, clients.rest
             except CapError as exc:
                 self.upload_note = f"Uploads are off: {exc.describe()}"
         else:

@@ -28,19 +28,16 @@ def run(args: argparse.Namespace) -> int:
             say("Nothing to resume.")
         return exitcodes.OK
     try:
-        conn = connect.current()
-        http = connect.http_client()
-        sdk = connect.sdk(http, conn)
+        clients = connect.upload_clients()
     except CapError as exc:
         return fail(exc)
     results = []
     codes = []
-    with http:
-        rest = connect.rest(http, conn) if conn.secret_key else None
+    with clients:
         for journal in pending:
             if not args.json:
                 say(f"Resuming {journal.spool_path} ...")
-            done = resume_one(journal, sdk, http, rest=rest)
+            done = resume_one(journal, clients.sdk, clients.http, rest=clients.rest)
             if done is None:
                 if not args.json:
                     say("  still being recorded by another capdesk; skipped")

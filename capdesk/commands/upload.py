@@ -50,13 +50,11 @@ def run(args: argparse.Namespace) -> int:
         say(f"error: {exc}")
         return exitcodes.USAGE
     try:
-        conn = connect.current()
-        http = connect.http_client()
-        sdk = connect.sdk(http, conn)
+        clients = connect.upload_clients()
     except CapError as exc:
         return fail(exc)
-    with http:
-        rest = connect.rest(http, conn) if conn.secret_key else None
+    with clients:
+        sdk, http, rest = clients.sdk, clients.http, clients.rest
         journal = Journal.new(path, name=args.name or path.stem, user_id=args.user_id,
                               metadata=metadata, content_type=info.content_type)
         journal.save()
