@@ -101,8 +101,10 @@ def check_disk() -> Check:
 
 
 def run(args: argparse.Namespace) -> int:
-    checks: list[Check] = [check_display(), check_encoders(), check_keychain(), *check_keys(),
-                           check_disk()]
+    from capdesk.capture.permissions import doctor_line
+
+    checks: list[Check] = [check_display(), doctor_line(), check_encoders(), check_keychain(),
+                           *check_keys(), check_disk()]
     if not args.offline:
         checks.extend(check_server())
     if args.json:

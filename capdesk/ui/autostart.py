@@ -6,7 +6,6 @@ from __future__ import annotations
 import contextlib
 import os
 import plistlib
-import shlex
 import shutil
 import sys
 from pathlib import Path
@@ -18,6 +17,10 @@ LAUNCH_AGENT = "so.cap.capdesk"
 def launch_command() -> list[str]:
     """How to start the app: the frozen executable, the ``capdesk`` script, or Python."""
     if getattr(sys, "frozen", False):
+        if os.environ.get("APPIMAGE"):  # the mount point changes at every start
+            return [os.environ["APPIMAGE"]]
+        if sys.platform == "win32":  # never the console program capdesk-cli.exe
+            return [str(Path(sys.executable).with_name("capdesk.exe"))]
         return [sys.executable]
     script = shutil.which("capdesk")
     if script:
@@ -34,13 +37,24 @@ def _agent_file() -> Path:
     return Path.home() / "Library" / "LaunchAgents" / f"{LAUNCH_AGENT}.plist"
 
 
+def exec_line(command: list[str]) -> str:
+    """A desktop entry's Exec value: arguments with spaces in double quotes (the spec)."""
+    def quote(arg: str) -> str:
+        if arg and not any(ch in arg for ch in ' \t\n"\'\\$`'):
+            return arg
+        escaped = "".join("\\" + ch if ch in '"`$\\' else ch for ch in arg)
+        return f'"{escaped}"'
+
+    return " ".join(quote(arg) for arg in command)
+
+
 def desktop_entry(command: list[str]) -> str:
     return "\n".join([
         "[Desktop Entry]",
         "Type=Application",
         "Name=capdesk",
         "Comment=Record your screen and share it through Cap",
-        f"Exec={shlex.join(command)}",
+        f"Exec={exec_line(command)}",
         "Icon=capdesk",
         "Terminal=false",
         "X-GNOME-Autostart-enabled=true",

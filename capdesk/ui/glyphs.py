@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QIcon, QImage, QPainter, QPen, QPixmap
+from PySide6.QtGui import QColor, QIcon, QImage, QPainter, QPainterPath, QPen, QPixmap
 
 from capdesk.ui import theme
 
@@ -67,6 +67,18 @@ def _gear(p: QPainter, s: float) -> None:
         p.restore()
 
 
+def _library(p: QPainter, s: float) -> None:
+    p.drawLine(QPointF(s * 0.22, s * 0.16), QPointF(s * 0.78, s * 0.16))
+    p.drawLine(QPointF(s * 0.14, s * 0.28), QPointF(s * 0.86, s * 0.28))
+    p.drawRoundedRect(QRectF(s * 0.08, s * 0.4, s * 0.84, s * 0.48), s * 0.06, s * 0.06)
+    play = QPainterPath()
+    play.moveTo(s * 0.43, s * 0.53)
+    play.lineTo(s * 0.61, s * 0.64)
+    play.lineTo(s * 0.43, s * 0.75)
+    play.closeSubpath()
+    p.drawPath(play)
+
+
 def _dot(p: QPainter, s: float) -> None:
     p.setPen(Qt.PenStyle.NoPen)
     p.setBrush(QColor("white"))
@@ -93,6 +105,10 @@ def desktop_icon() -> QIcon:
 
 def gear_icon() -> QIcon:
     return _icon(_gear)
+
+
+def library_icon() -> QIcon:
+    return _icon(_library)
 
 
 def record_icon() -> QIcon:

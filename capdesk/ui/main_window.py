@@ -53,6 +53,7 @@ class MainWindow(QMainWindow):
     record_clicked = Signal()
     stop_clicked = Signal()
     settings_clicked = Signal()
+    library_clicked = Signal()
     choice_changed = Signal()
 
     def __init__(self, settings: Settings) -> None:
@@ -115,6 +116,7 @@ class MainWindow(QMainWindow):
         self.record.clicked.connect(self._record_or_stop)
         self.note_button.clicked.connect(self.settings_clicked)
         self.settings_button.clicked.connect(self.settings_clicked)
+        self.library_button.clicked.connect(self.library_clicked)
         self.refresh_screens()
         self.apply_settings(settings)
         self.setMinimumWidth(460)
@@ -142,8 +144,16 @@ class MainWindow(QMainWindow):
         self.settings_button.setIcon(glyphs.gear_icon())
         self.settings_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.settings_button.setAutoRaise(True)
+        self.library_button = QToolButton()
+        self.library_button.setObjectName("libraryButton")
+        self.library_button.setText("Library")
+        self.library_button.setIcon(glyphs.library_icon())
+        self.library_button.setToolTip("Every recording and every Cap video, with its state")
+        self.library_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.library_button.setAutoRaise(True)
         row.addWidget(logo)
         row.addLayout(words, 1)
+        row.addWidget(self.library_button, 0, Qt.AlignmentFlag.AlignTop)
         row.addWidget(self.settings_button, 0, Qt.AlignmentFlag.AlignTop)
         return row
 

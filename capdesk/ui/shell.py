@@ -10,6 +10,7 @@ import dataclasses
 import logging
 from datetime import datetime
 
+import shiboken6
 from PySide6.QtCore import QObject, QTimer, Slot
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QSystemTrayIcon
@@ -17,6 +18,7 @@ from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 from capdesk import secrets
 from capdesk import settings as settings_module
 from capdesk.capture import geometry
+from capdesk.library import Credits
 from capdesk.recorder import RecordOptions
 from capdesk.settings import Settings
 from capdesk.ui import hotkeys as hotkeys_module
@@ -25,7 +27,9 @@ from capdesk.ui.aftercare import Aftercare, recent_recordings
 from capdesk.ui.area_picker import AreaPicker, PickedArea, screen_tuples
 from capdesk.ui.artwork import TrayState
 from capdesk.ui.controller import Phase, RecorderFactory, RecordingController, make_recorder
+from capdesk.ui.credits import CreditsWatch
 from capdesk.ui.keycheck import KeyReport, check_keys
+from capdesk.ui.library_window import LibraryWindow
 from capdesk.ui.main_window import Choice, MainWindow
 from capdesk.ui.recording_bar import RecordingBar
 from capdesk.ui.services import Services
@@ -61,6 +65,8 @@ class Shell(QObject):
         self.controller = RecordingController(factory, self)
         self.aftercare = Aftercare(parent=self)
         self.window = MainWindow(self.settings)
+        self.credits = CreditsWatch(parent=self)
+        self.library = LibraryWindow()
         self.bar = RecordingBar()
         self.picker = AreaPicker(self)
         self.tray: Tray | None = None
@@ -72,6 +78,8 @@ class Shell(QObject):
         self.settings_dialog: SettingsDialog | None = None
         self.welcome: WelcomeDialog | None = None
         self.last_link = ""
+        self._key_note: str | None = None  # why uploads are off or will fail
+        self._credit_note: str | None = None  # a low or empty balance
         self._quit_after_stop = False
         self._pending_choice: Choice | None = None
         self.wire()
@@ -82,6 +90,7 @@ class Shell(QObject):
         w.record_clicked.connect(self.record_from_window)
         w.stop_clicked.connect(c.stop)
         w.settings_clicked.connect(self.open_settings)
+        w.library_clicked.connect(self.open_library)
         w.result.copy_clicked.connect(self.copy_link)
         w.result.open_clicked.connect(self.services.browser.open)
         w.result.retry_clicked.connect(after.retry)
@@ -111,6 +120,16 @@ class Shell(QObject):
         after.link_ready.connect(self.link_ready)
         after.resumed.connect(self._resumed)
 
+        lib, credits = self.library, self.credits
+        lib.copy_link.connect(self.copy_link)
+        lib.open_url.connect(self.services.browser.open)
+        lib.link_ready.connect(self.link_ready)
+        lib.settings_wanted.connect(self.open_settings)
+        lib.credits_wanted.connect(credits.refresh)
+        credits.changed.connect(lib.set_credits)
+        credits.failed.connect(lib.credits_failed)
+        credits.changed.connect(self._credits_changed)
+
         if self.tray is not None:
             t = self.tray
             t.record_screen.connect(lambda: self.record_mode("screen"))
@@ -119,6 +138,8 @@ class Shell(QObject):
             t.stop_clicked.connect(c.stop)
             t.copy_link.connect(self.copy_link)
             t.open_app.connect(w.bring_to_front)
+            t.open_library.connect(self.open_library)
+            t.credits_wanted.connect(lambda: credits.refresh(60.0))
             t.open_settings.connect(self.open_settings)
             t.quit_clicked.connect(self.quit)
             c.phase_changed.connect(t.set_phase)
@@ -152,8 +173,12 @@ class Shell(QObject):
         """Say why uploads are off: no key now; a low balance once the secret key tells."""
         public = self.services.keys.get(secrets.PUBLIC).value
         secret = self.services.keys.get(secrets.SECRET).value
-        note = wording.upload_off_note(public)
-        self.window.set_upload_note(note or "")
+        self._key_note = wording.upload_off_note(public)
+        self._credit_note = None
+        self._show_note()
+        self.credits.forget()
+        self.credits.refresh(0)
+        self.library.keys_changed()
         if public and secret:
             base = str(self.settings.effective("base_url"))
             origin = str(self.settings.effective("origin")) or None
@@ -163,9 +188,29 @@ class Shell(QObject):
         if report is None or self.controller.busy:
             return
         if report.public.ok is False:
-            self.window.set_upload_note(f"Uploads will fail: {report.public.text}")
+            self._key_note = f"Uploads will fail: {report.public.text}"
         elif report.secret.low_balance:
-            self.window.set_upload_note(report.secret.text)
+            self._credit_note = self._credit_note or report.secret.text
+        self._show_note()
+
+    def _show_note(self) -> None:
+        self.window.set_upload_note(self._key_note or self._credit_note or "")
+
+    @Slot(object)
+    def _credits_changed(self, credits: Credits | None) -> None:
+        """Warn before recording when the balance is low; say so plainly when it is empty."""
+        self._credit_note = credits.note if credits is not None else None
+        if not self.controller.busy:
+            self._show_note()
+        if self.tray is not None:
+            if credits is None:
+                self.tray.set_credits("")
+            else:
+                self.tray.set_credits(f"Cap balance: {credits.summary}", credits.totals)
+
+    @Slot()
+    def open_library(self) -> None:
+        self.library.bring_to_front()
 
     # -- recording ----------------------------------------------------------------------------
     @Slot()
@@ -258,6 +303,7 @@ class Shell(QObject):
     def link_ready(self, url: str) -> None:
         """``complete`` succeeded: the link works. Copy it at once, say so."""
         self.last_link = url
+        self.credits.forget()  # the upload was billed: the next look asks Cap again
         if self.settings.copy_link:
             self.copy_link(url)
         self.notify("Your link is ready",
@@ -276,6 +322,13 @@ class Shell(QObject):
             share.hint = (f"The video is in {share.file}. Add your key in Settings and the "
                           "next recording gets a share link.")
             share.fix_in_settings = True
+        elif share.state == State.NEEDS_CREDITS:
+            need = share.journal.needed_micro_credits
+            share.detail = ("Your Cap balance is too low for this video"
+                            + (f" (it needs {need:,} micro-credits)" if need else "")
+                            + ", so it is saved on this computer.")
+            share.hint = ("Add credits in Cap's developer dashboard, then press Retry upload; "
+                          "the recording also waits in the Library.")
         self.show_share_update(share)
         self.window.bring_to_front()
         if share.link:
@@ -385,6 +438,8 @@ class Shell(QObject):
 
     def shutdown(self) -> None:
         self.aftercare.stop_following()
+        if shiboken6.isValid(self.library):  # shutting down twice is harmless
+            self.library.shutdown()
         self.hotkeys.close()
         self.picker.close()
         if self.tray is not None:

@@ -1,4 +1,4 @@
-"""The tray icon: record, stop/pause, recent links, open, settings, quit.
+"""The tray icon: record, stop/pause, recent links, credits, open, library, settings, quit.
 
 Only created where a system tray exists (``QSystemTrayIcon.isSystemTrayAvailable``);
 elsewhere the app works from its window. The icon shows the state: idle,
@@ -35,7 +35,9 @@ class Tray(QObject):
     stop_clicked = Signal()
     copy_link = Signal(str)
     open_app = Signal()
+    open_library = Signal()
     open_settings = Signal()
+    credits_wanted = Signal()  # the menu is opening: a fresh balance would be welcome
     quit_clicked = Signal()
 
     def __init__(self, recent: Callable[[], list[Recent]],
@@ -48,6 +50,14 @@ class Tray(QObject):
         self.icon.setToolTip(TOOLTIPS[TrayState.IDLE])
         self.menu = QMenu()
         self.menu.setObjectName("trayMenu")
+        self.menu.aboutToShow.connect(lambda: emit(self.credits_wanted))
+        self.act_credits = self.menu.addAction("")
+        self.act_totals = self.menu.addAction("")
+        for action in (self.act_credits, self.act_totals):
+            action.setEnabled(False)
+            action.setVisible(False)
+        self.credits_separator = self.menu.addSeparator()
+        self.credits_separator.setVisible(False)
         self.act_screen = self._action("Record the screen", self.record_screen)
         self.act_area = self._action("Record an area…", self.record_area)
         self.act_pause = self._action("Pause", self.pause_clicked)
@@ -58,6 +68,7 @@ class Tray(QObject):
         self.recent_menu.aboutToShow.connect(self.fill_recent)
         self.menu.addSeparator()
         self._action("Open capdesk", self.open_app)
+        self._action("Library", self.open_library)
         self._action("Settings…", self.open_settings)
         self.menu.addSeparator()
         self._action("Quit", self.quit_clicked)
@@ -89,6 +100,15 @@ class Tray(QObject):
             action.setToolTip(f"Copy {item.link}")
             action.setData(item.link)
             action.triggered.connect(lambda _c=False, url=item.link: emit(self.copy_link, url))
+
+    @Slot(str, str)
+    def set_credits(self, balance: str, totals: str = "") -> None:
+        """The balance and the totals at the top of the menu ("" hides them)."""
+        self.act_credits.setText(balance)
+        self.act_credits.setVisible(bool(balance))
+        self.act_totals.setText(totals)
+        self.act_totals.setVisible(bool(balance and totals))
+        self.credits_separator.setVisible(bool(balance))
 
     @Slot(str)
     def set_phase(self, phase: str) -> None:

@@ -1,0 +1,8 @@
+"""Where frames come from: the screen (mss) or the synthetic test card, paced on a grid.
+
+- ``geometry``: Qt logical coordinates to physical pixels (pure, no Qt);
+- ``screen``: monitors, the virtual desktop or a region, with the cursor;
+- ``testcard``: the moving test card and the reader of its frame counter;
+- ``pacing`` and ``loop``: the timestamp grid and the capture thread;
+- ``session``: what a Wayland session can and cannot capture.
+"""

@@ -1,0 +1,29 @@
+"""Entry point of the packaged app: PyInstaller runs this file as ``__main__``.
+
+It is the same ``capdesk`` command as the installed script: no arguments open the
+desktop app, a subcommand runs the command line.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+
+def _ensure_streams() -> None:
+    # A windowed Windows build has no console, so sys.stdout and sys.stderr are None;
+    # argparse and logging would fail writing to them. Send that output nowhere instead.
+    for name in ("stdout", "stderr"):
+        if getattr(sys, name) is None:
+            setattr(sys, name, open(os.devnull, "w", encoding="utf-8"))  # noqa: SIM115
+
+
+def main() -> int:
+    _ensure_streams()
+    from capdesk.cli import main as cli_main
+
+    return cli_main()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,281 @@
+"""The packaged app: build the Linux bundle with ``packaging/build`` and run it as a user would.
+
+The bundle is built once for this module (about two minutes on two cores) into a
+temporary folder. Set ``CAPDESK_TEST_BUNDLE`` to an already built bundle folder
+(the one holding the ``capdesk`` executable, e.g. ``dist/capdesk``) to test that
+instead, as CI does after its own build step.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tarfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from capdesk import __version__
+from tests.fakecap.fixtures import CapApp
+
+ROOT = Path(__file__).resolve().parents[2]
+BUILD = ROOT / "packaging" / "build"
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.timeout(1800),  # the first test pays for the build
+    pytest.mark.skipif(not sys.platform.startswith("linux"),
+                       reason="builds and runs the Linux bundle"),
+]
+
+
+class Bundle:
+    def __init__(self, folder: Path, dist: Path | None, work: Path | None, log: str) -> None:
+        self.folder = folder
+        self.exe = folder / "capdesk"
+        self.dist = dist
+        self.work = work
+        self.log = log
+
+
+@pytest.fixture(scope="module")
+def bundle(tmp_path_factory: pytest.TempPathFactory) -> Bundle:
+    prebuilt = os.environ.get("CAPDESK_TEST_BUNDLE")
+    if prebuilt:
+        folder = Path(prebuilt).resolve()
+        assert (folder / "capdesk").is_file(), f"no capdesk executable in {folder}"
+        return Bundle(folder, folder.parent, None, "")
+    if importlib.util.find_spec("PyInstaller") is None:
+        pytest.skip("PyInstaller is not installed: install the package extra "
+                    "(pip install -e '.[package]') to build and test the bundle")
+    out = tmp_path_factory.mktemp("bundle")
+    dist, work = out / "dist", out / "work"
+    started = time.monotonic()
+    proc = subprocess.run(
+        [str(BUILD), "--venv", sys.prefix, "--no-install", "--dist", str(dist),
+         "--work", str(work)],
+        cwd=ROOT, capture_output=True, text=True, timeout=1500, check=False,
+    )
+    assert proc.returncode == 0, proc.stderr[-6000:]
+    print(f"bundle built in {time.monotonic() - started:.0f} s:\n{proc.stderr[-600:]}")
+    return Bundle(dist / "capdesk", dist, work, proc.stderr)
+
+
+def app_env(home: Path, app: CapApp | None = None) -> dict[str, str]:
+    env = dict(os.environ)
+    for name in ("CAP_PUBLIC_KEY", "CAP_SECRET_KEY", "CAP_BASE_URL", "CAP_ORIGIN",
+                 "WAYLAND_DISPLAY", "XDG_SESSION_TYPE", "PYTHONPATH", "PYTHONHOME"):
+        env.pop(name, None)
+    if app is not None:
+        env.update(app.env())
+    env["CAPDESK_HOME"] = str(home)
+    return env
+
+
+def run(bundle: Bundle, *args: str, env: dict[str, str], timeout: float = 120,
+        ) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([str(bundle.exe), *args], env=env, capture_output=True, text=True,
+                          timeout=timeout, check=False, cwd=bundle.folder.parent)
+
+
+def test_version_and_doctor(bundle: Bundle, tmp_path: Path) -> None:
+    env = app_env(tmp_path / "home")
+    version = run(bundle, "--version", env=env)
+    assert version.returncode == 0, version.stderr
+    assert version.stdout.strip() == f"capdesk {__version__}"
+
+    doctor = run(bundle, "doctor", "--offline", env=env)
+    assert "Traceback" not in doctor.stderr, doctor.stderr
+    lines = {line[4:].split(maxsplit=1)[0]: line for line in doctor.stdout.splitlines()
+             if line[:3] in ("ok ", "NO ")}
+    assert lines["encoders"].startswith("ok ") and "libx264" in lines["encoders"], doctor.stdout
+    assert "keychain" in lines and "disk" in lines, doctor.stdout
+    assert lines["disk"].startswith("ok "), doctor.stdout
+    if os.environ.get("DISPLAY"):
+        assert lines["display"].startswith("ok "), doctor.stdout
+
+
+def test_records_and_uploads(bundle: Bundle, cap_app: CapApp, tmp_path: Path) -> None:
+    out = tmp_path / "bundle.mp4"
+    proc = run(bundle, "record", "--source", "synthetic", "--seconds", "3", "--json",
+               "--output", str(out), "--name", "bundle", env=app_env(tmp_path / "home", cap_app))
+    assert proc.returncode == 0, proc.stderr
+    result = json.loads(proc.stdout)
+    assert result["uploaded"] is True, proc.stderr
+    assert Path(result["file"]) == out and out.stat().st_size == result["bytes"] > 0
+    assert abs(result["durationSecs"] - 3.0) < 0.2
+    assert cap_app.server.video_bytes(result["videoId"]) == out.read_bytes()
+
+
+def test_keys_go_to_the_secret_service_keychain(bundle: Bundle, tmp_path: Path) -> None:
+    """keyring's backends are found in the frozen app (entry points, hidden imports)."""
+    if not (shutil.which("dbus-run-session") and shutil.which("gnome-keyring-daemon")):
+        pytest.skip("needs dbus-run-session and gnome-keyring-daemon "
+                    "(apt-get install dbus-bin dbus-daemon gnome-keyring)")
+    runtime = tmp_path / "runtime"
+    runtime.mkdir(mode=0o700)
+    env = {**app_env(tmp_path / "home"), "HOME": str(tmp_path / "user"),
+           "XDG_RUNTIME_DIR": str(runtime), "EXE": str(bundle.exe)}
+    env.pop("DBUS_SESSION_BUS_ADDRESS", None)
+    script = ('printf pw | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1; '
+              'echo cpk_bundlekeychaintest | "$EXE" config set public-key && '
+              '"$EXE" config show && "$EXE" doctor --offline')
+    proc = subprocess.run(["dbus-run-session", "--", "sh", "-c", script], env=env,
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert "Traceback" not in proc.stderr, proc.stderr
+    assert "keyring.backends.SecretService.Keyring" in proc.stdout, proc.stdout + proc.stderr
+    assert "cpk_bund" in proc.stdout and "(keychain)" in proc.stdout, proc.stdout
+    assert any(line.startswith("ok ") and "keychain" in line
+               for line in proc.stdout.splitlines()), proc.stdout
+
+
+def test_archive_holds_desktop_entry_icons_and_notices(bundle: Bundle) -> None:
+    if bundle.dist is None or not list(bundle.dist.glob("capdesk-*-linux-*.tar.gz")):
+        pytest.skip("no tar.gz next to the bundle")
+    (tarball,) = bundle.dist.glob(f"capdesk-{__version__}-linux-*.tar.gz")
+    top = f"capdesk-{__version__}"
+    with tarfile.open(tarball) as archive:
+        names = set(archive.getnames())
+        notices = archive.extractfile(f"{top}/_internal/licenses/THIRD-PARTY-NOTICES.txt")
+        assert notices is not None
+        text = notices.read().decode()
+    for name in ("capdesk", "install.sh", "LICENSE.txt", "share/applications/capdesk.desktop",
+                 "_internal/licenses/GPL-3.0.txt", "_internal/licenses/LGPL-3.0.txt",
+                 *(f"share/icons/hicolor/{s}x{s}/apps/capdesk.png" for s in (16, 48, 256, 512))):
+        assert f"{top}/{name}" in names, name
+    assert any(n.startswith(f"{top}/_internal/licenses/python/keyring/") for n in names)
+    for phrase in ("GPL-3.0-or-later", "libx264", "Lesser General Public License",
+                   "- PySide6", "- av ", "- httpx "):
+        assert phrase in text, phrase
+    # Left out on purpose (packaging/slim.py).
+    assert not any("/Qt/translations/" in n or "qgtk3" in n or "/imageformats/" in n
+                   for n in names)
+
+
+def test_installs_for_a_user_and_the_appdir_runs(bundle: Bundle, tmp_path: Path) -> None:
+    home = tmp_path / "user"
+    env = {**app_env(tmp_path / "capdesk-home"), "HOME": str(home)}
+    env.pop("XDG_DATA_HOME", None)
+    install = subprocess.run(["sh", str(bundle.folder / "install.sh")], env=env,
+                             capture_output=True, text=True, timeout=300, check=False)
+    assert install.returncode == 0, install.stderr
+    app = home / ".local/share/capdesk/app"
+    entry = (home / ".local/share/applications/capdesk.desktop").read_text()
+    assert f'Exec="{app}/capdesk"' in entry and "Icon=capdesk" in entry
+    assert (home / ".local/share/icons/hicolor/256x256/apps/capdesk.png").is_file()
+    linked = subprocess.run([str(home / ".local/bin/capdesk"), "--version"], env=env,
+                            capture_output=True, text=True, timeout=60, check=False)
+    assert linked.stdout.strip() == f"capdesk {__version__}", linked.stderr
+
+    if bundle.work is not None:
+        apprun = bundle.work / "capdesk.AppDir" / "AppRun"
+        proc = subprocess.run([str(apprun), "--version"], env=env, capture_output=True,
+                              text=True, timeout=60, check=False)
+        assert proc.stdout.strip() == f"capdesk {__version__}", proc.stderr
+
+
+@pytest.fixture
+def gui_env(tmp_path: Path) -> dict[str, str]:
+    if not os.environ.get("DISPLAY"):
+        pytest.skip("needs an X display (scripts/test starts Xvfb)")
+    return {**app_env(tmp_path / "home"), "QT_QPA_PLATFORM": "xcb"}
+
+
+def instance_socket(env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Where the app's single-instance QLocalServer listens (QDir::tempPath()/name)."""
+    monkeypatch.setenv("CAPDESK_HOME", env["CAPDESK_HOME"])
+    from capdesk.ui.single_instance import server_name
+
+    return Path(os.environ.get("TMPDIR") or "/tmp") / server_name()
+
+
+@pytest.fixture
+def first_instance(bundle: Bundle, gui_env: dict[str, str],
+                   tmp_path: Path) -> Iterator[subprocess.Popen[str]]:
+    log = (tmp_path / "first.log").open("w")
+    proc = subprocess.Popen([str(bundle.exe)], env=gui_env, stdout=log,
+                            stderr=subprocess.STDOUT, text=True)
+    yield proc
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGINT)  # the app quits cleanly on SIGINT
+        try:
+            proc.wait(30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(10)
+    log.close()
+
+
+def test_single_instance_in_the_packaged_app(
+    bundle: Bundle, gui_env: dict[str, str], first_instance: subprocess.Popen[str],
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+) -> None:
+    path = instance_socket(gui_env, monkeypatch)
+    deadline = time.monotonic() + 60
+    listening = False
+    while not listening and time.monotonic() < deadline:
+        assert first_instance.poll() is None, (tmp_path / "first.log").read_text()
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as probe:
+            try:
+                probe.connect(str(path))
+                listening = True
+            except OSError:
+                time.sleep(0.25)
+    assert listening, f"the app never listened on {path}: {(tmp_path / 'first.log').read_text()}"
+
+    started = time.monotonic()
+    second = run(bundle, env=gui_env, timeout=60)
+    assert second.returncode == 0, second.stderr
+    assert time.monotonic() - started < 30
+    assert first_instance.poll() is None, "the first instance went away"
+
+
+def test_macos_permission_check_is_inert_elsewhere() -> None:
+    """capdesk/capture/permissions.py answers 'unknown' off macOS (no CoreGraphics here)."""
+    from capdesk.capture import permissions as module
+
+    assert module.screen_recording_status() is module.Status.UNKNOWN
+    assert module.request_screen_recording() is False
+    assert module.doctor_line()[1] is True
+
+
+def test_slim_prune_drops_only_what_nothing_kept_links_to() -> None:
+    """packaging/slim.py: a dropped plugin takes along the libraries only it needed."""
+    spec = importlib.util.spec_from_file_location("slim", ROOT / "packaging" / "slim.py")
+    assert spec is not None and spec.loader is not None
+    slim = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(slim)
+    links = {
+        "/src/qgtk3.so": ["libgtk-3.so.0", "libpango.so.1", "libQt6Gui.so.6"],
+        "/src/qxcb.so": ["libQt6Gui.so.6", "libX11.so.6"],
+        "/src/libpango.so.1": ["libharfbuzz.so.0"],
+        "/src/libQt6Gui.so.6": ["libharfbuzz.so.0"],
+    }
+    binaries = [
+        ("PySide6/Qt/plugins/platformthemes/libqgtk3.so", "/src/qgtk3.so", "BINARY"),
+        ("PySide6/Qt/plugins/platforms/libqxcb.so", "/src/qxcb.so", "BINARY"),
+        ("libpango.so.1", "/src/libpango.so.1", "BINARY"),
+        ("libharfbuzz.so.0", "/src/libharfbuzz.so.0", "BINARY"),
+        ("PySide6/Qt/lib/libQt6Gui.so.6", "/src/libQt6Gui.so.6", "BINARY"),
+        ("libX11.so.6", "/src/libX11.so.6", "BINARY"),
+    ]
+    datas = [
+        ("libQt6Gui.so.6", "PySide6/Qt/lib/libQt6Gui.so.6", "SYMLINK"),
+        ("PySide6/Qt/translations/qt_de.qm", "/src/qt_de.qm", "DATA"),
+        ("resources/capdesk.desktop", "/src/capdesk.desktop", "DATA"),
+    ]
+    kept, kept_datas, removed = slim.prune(binaries, datas,
+                                           imports=lambda src: links.get(src, []))
+    assert [b[0] for b in kept] == ["PySide6/Qt/plugins/platforms/libqxcb.so",
+                                    "libharfbuzz.so.0", "PySide6/Qt/lib/libQt6Gui.so.6",
+                                    "libX11.so.6"]
+    assert [d[0] for d in kept_datas] == ["libQt6Gui.so.6", "resources/capdesk.desktop"]
+    assert "libpango.so.1" in removed and "PySide6/Qt/translations/qt_de.qm" in removed
