@@ -9,8 +9,10 @@ window redrawing the test card at the target frame rate), then records it for
 
 For each it prints the frames written, the frames dropped, the CPU seconds per
 frame (user + system of the recorder process alone, from wait4), and the peak and
-final resident memory sampled from /proc; then capdesk's CPU per frame divided by
-ffmpeg's. Linux only (Xvfb, /proc).
+final resident memory sampled from /proc (final: the last sample, taken as the
+recorder exits; "at 10 s": once it runs steadily), then capdesk's CPU per frame
+divided by ffmpeg's. Other processes on the machine skew every figure: run it on
+a quiet machine. Linux only (Xvfb, /proc).
 
     python bench/record.py [--seconds 60] [--content plain|noise] [--json]
 """
@@ -73,15 +75,18 @@ class RssSampler(threading.Thread):
         self._halt.set()
         self.join()
 
-    def summary(self) -> dict[str, float | None]:
+    def summary(self) -> dict[str, Any]:
         if not self.samples:
             return {"peak_rss_mb": None, "final_rss_mb": None, "rss_at_10s_mb": None}
         values = [rss for _, rss in self.samples]
         at10 = next((rss for t, rss in self.samples if t >= 10.0), None)
+        # "final": the last sample while still recording, before the file is finished.
         return {
             "peak_rss_mb": max(values) / 1048576,
             "final_rss_mb": values[-1] / 1048576,
             "rss_at_10s_mb": at10 / 1048576 if at10 is not None else None,
+            "rss_mb_by_minute": [round(rss / 1048576) for t, rss in self.samples
+                                 if int(t * 2) % 120 == 0],
         }
 
 
@@ -201,7 +206,7 @@ def print_table(results: dict[str, Any], fps: int) -> None:
         return "-" if value is None else format(value, spec)
 
     print(f"{'':10} {'frames':>7} {'dropped':>8} {'CPU s':>7} {'CPU ms/frame':>13} "
-          f"{'% of a core':>12} {'peak RSS MB':>12} {'final RSS MB':>13}")
+          f"{'% of a core':>12} {'peak RSS MB':>12} {'final RSS MB':>13} {'RSS at 10 s':>12}")
     for name in ("capdesk", "ffmpeg"):
         r = results.get(name)
         if r is None:
@@ -209,7 +214,11 @@ def print_table(results: dict[str, Any], fps: int) -> None:
         core = r["cpu_s_per_frame"] * fps * 100
         print(f"{name:10} {r['frames']:>7} {r['dropped']:>8} {r['cpu_s']:>7.1f} "
               f"{r['cpu_s_per_frame'] * 1000:>13.2f} {core:>11.0f}% "
-              f"{fmt(r['peak_rss_mb'], '.0f'):>12} {fmt(r['final_rss_mb'], '.0f'):>13}")
+              f"{fmt(r['peak_rss_mb'], '.0f'):>12} {fmt(r['final_rss_mb'], '.0f'):>13} "
+              f"{fmt(r['rss_at_10s_mb'], '.0f'):>12}")
+    if "ffmpeg" in results:
+        print(f"ffmpeg also duplicated {results['ffmpeg']['duplicated']} frames to keep 30 fps "
+              "(its 'dropped' and 'duplicated' come from its constant-frame-rate output)")
     if "cpu_ratio" in results:
         print(f"CPU per frame, capdesk / ffmpeg: {results['cpu_ratio']:.2f}")
 

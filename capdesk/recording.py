@@ -248,7 +248,8 @@ class LocalRecording:
         with self._lock:
             if self._state != State.RECORDING:
                 return
-            self._pacer.pause(self._clock())
+            if self._pacer.started:  # else the capture thread pauses it as it starts
+                self._pacer.pause(self._clock())
             self._state = State.PAUSED
             self._control.paused = True
             self._lock.notify_all()
@@ -258,7 +259,8 @@ class LocalRecording:
         with self._lock:
             if self._state != State.PAUSED:
                 return
-            self._pacer.resume(self._clock())
+            if self._pacer.started:
+                self._pacer.resume(self._clock())
             self._state = State.RECORDING
             self._control.paused = False
             self._lock.notify_all()

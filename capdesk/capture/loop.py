@@ -58,7 +58,7 @@ def open_frame_log(path: Path | None) -> BinaryIO | None:
     if not target:
         return None
     try:
-        return open(target, "wb")
+        return open(target, "wb", buffering=0)  # unbuffered: complete even after kill -9
     except OSError as exc:
         log.warning("cannot write the frame log %s: %s", target, exc)
         return None
@@ -84,7 +84,10 @@ def run_capture(
     log_file = open_frame_log(frame_log)
     try:
         source.open()
-        pacer.start(clock())
+        with control.cond:
+            pacer.start(clock())
+            if control.paused:  # paused before the first frame
+                pacer.pause(clock())
         while True:
             with control.cond:
                 if control.stopping:

@@ -6,6 +6,9 @@ earlier slot than the next free one): so a frame's timestamp is always within ha
 a frame of when it was really grabbed. Slots passed over are *dropped*: counted,
 and left as gaps in the output's timestamps, never hidden by stretching time.
 
+The grid starts with the first grab: slot 0 is always the first frame, however
+late the capture thread got going (a file's timeline must start with a frame).
+
 Pausing stops the grid; resuming re-anchors it so that the next slot is due at
 once, so the recorded timeline has no gap.
 
@@ -61,7 +64,10 @@ class FramePacer:
     def nearest(self, now: float) -> int:
         """The slot a frame grabbed at ``now`` would get."""
         with self._lock:
-            return max(self._next, int((now - self._require_t0()) * self.fps + 0.5))
+            t0 = self._require_t0()
+            if self._next == 0:
+                return 0  # the first frame starts the grid
+            return max(self._next, int((now - t0) * self.fps + 0.5))
 
     def claim(self, now: float) -> tuple[int, int]:
         """The slot for a frame grabbed at ``now``, and how many slots were dropped before it."""
@@ -69,6 +75,10 @@ class FramePacer:
             t0 = self._require_t0()
             if self._paused_at is not None:
                 raise RuntimeError("cannot claim a slot while paused")
+            if self._next == 0:
+                self._t0 = now  # the first frame starts the grid
+                self._next = 1
+                return 0, 0
             nearest = int((now - t0) * self.fps + 0.5)
             slot = max(self._next, nearest)
             skipped = slot - self._next

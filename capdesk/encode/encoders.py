@@ -68,7 +68,8 @@ def encoder_settings(name: str, fps: int, max_bitrate: int) -> EncoderSettings:
             "forced-idr": "1",
         }
         return EncoderSettings(name, "yuv420p", options, hardware=False)
-    common = {"b": target, "maxrate": rate, "bufsize": rate, "g": gop}
+    # No B-frames: packets come out in presentation order, one per frame, at once.
+    common = {"b": target, "maxrate": rate, "bufsize": rate, "g": gop, "bf": "0"}
     per_encoder = {
         "h264_videotoolbox": ({"realtime": "1", "allow_sw": "0"}, "nv12"),
         "h264_nvenc": (

@@ -40,10 +40,10 @@ class SpoolFile:
     def __init__(self, path: str | Path, on_durable: DurableCallback | None = None) -> None:
         self.path = Path(path)
         self.reserve_path = self.path.with_name(f".{self.path.name}.reserve")
-        self._make_reserve()
         self._fd: int | None = os.open(
             self.path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0), 0o644
         )
+        self._make_reserve()
         self._on_durable = on_durable
         self._size = 0
         self._durable = 0

@@ -133,16 +133,21 @@ class Fmp4Writer:
 
     # -- writing ----------------------------------------------------------------------------
     def write(self, image: npt.NDArray[np.uint8], slot: int) -> None:
-        """Encode one BGRA image (H, W, 4) shown at ``slot`` (its pts in 1/fps units)."""
+        """Encode one BGRA image (H, W, 4) shown at ``slot`` (its pts in 1/fps units).
+
+        The file's timeline starts at 0 with the first frame (MP4 muxers shift a later
+        start to 0 anyway), so a first frame at a later slot is shown from slot 0.
+        """
         if slot <= self._last_slot:
             raise ValueError(f"slot {slot} is not after {self._last_slot}")
+        pts = slot if self._last_slot >= 0 else 0
         self._last_slot = slot
         frame = self._convert(image)
-        frame.pts = slot
+        frame.pts = pts
         frame.time_base = self._time_base
-        if self._last_key_slot is None or slot - self._last_key_slot >= self._gop:
+        if self._last_key_slot is None or pts - self._last_key_slot >= self._gop:
             frame.pict_type = 1  # AV_PICTURE_TYPE_I: a keyframe every 2 s of *time*
-            self._last_key_slot = slot
+            self._last_key_slot = pts
         self._guarded(lambda: self._encode(frame))
 
     def _convert(self, image: npt.NDArray[np.uint8]) -> Any:

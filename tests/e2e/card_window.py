@@ -62,7 +62,7 @@ class ShmSegmentInfo(ctypes.Structure):
 
 
 def shm_image(x: ctypes.CDLL, display: int, visual: int, width: int, height: int
-              ) -> tuple[int, np.ndarray, ShmSegmentInfo] | None:
+              ) -> tuple[int, np.ndarray, ShmSegmentInfo, ctypes._CFuncPtr] | None:
     """An XImage in MIT-SHM memory (no copy through the socket), or None without MIT-SHM."""
     try:
         xext = ctypes.CDLL(ctypes.util.find_library("Xext") or "libXext.so.6")
@@ -101,8 +101,7 @@ def shm_image(x: ctypes.CDLL, display: int, visual: int, width: int, height: int
         return None
     pixels = np.ctypeslib.as_array((ctypes.c_uint8 * size).from_address(addr))
     xext.XShmPutImage.argtypes = [vp, ctypes.c_ulong, vp, vp, i, i, i, i, u, u, i]
-    shm_image.put = xext.XShmPutImage  # type: ignore[attr-defined]
-    return image, pixels.reshape(height, width, 4), info
+    return image, pixels.reshape(height, width, 4), info, xext.XShmPutImage
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -134,8 +133,7 @@ def main(argv: list[str] | None = None) -> int:
     visual = x.XDefaultVisual(display, screen)
     shm = None if args.no_shm else shm_image(x, display, visual, width, height)
     if shm is not None:
-        image, pixels, _info = shm
-        put = shm_image.put  # type: ignore[attr-defined]
+        image, pixels, _info, put = shm
 
         def show() -> None:
             put(display, window, gc, image, 0, 0, 0, 0, width, height, 0)

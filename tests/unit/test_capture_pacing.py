@@ -12,7 +12,7 @@ def test_on_time_frames_fill_consecutive_slots() -> None:
     pacer.start(100.0)
     for n in range(10):
         assert pacer.due() == pytest.approx(100.0 + n / 30)
-        slot, skipped = pacer.claim(100.0 + n / 30 + 0.002)
+        slot, skipped = pacer.claim(100.0 + n / 30 + (0.002 if n else 0.0))
         assert (slot, skipped) == (n, 0)
     assert pacer.dropped == 0
 
@@ -34,6 +34,15 @@ def test_late_frame_counts_dropped_slots_and_keeps_real_time() -> None:
     assert pacer.dropped == 2
     assert pacer.next_slot == 4
     assert pacer.due() == pytest.approx(4 / 30)
+
+
+def test_the_first_frame_is_slot_zero_however_late() -> None:
+    pacer = FramePacer(30)
+    pacer.start(0.0)
+    assert pacer.claim(0.2) == (0, 0)  # the capture thread was slow to get going
+    assert pacer.due() == pytest.approx(0.2 + 1 / 30)  # the grid starts at the first grab
+    assert pacer.claim(0.2 + 1 / 30) == (1, 0)
+    assert pacer.dropped == 0
 
 
 def test_never_reuses_a_slot() -> None:
@@ -74,6 +83,8 @@ def test_nearest_and_validation() -> None:
     with pytest.raises(RuntimeError):
         pacer.due()
     pacer.start(0.0)
+    assert pacer.nearest(0.5) == 0  # no frame yet: the next one is slot 0
+    pacer.claim(0.0)
     assert pacer.nearest(0.5) == 15
     with pytest.raises(ValueError):
         FramePacer(0)

@@ -162,6 +162,16 @@ def test_disk_full_is_salvaged_up_to_the_last_fragment(tmp_path: Path,
         assert container.duration / 1e6 == pytest.approx(4.0, abs=0.05)
 
 
+def test_the_file_starts_with_its_first_frame(tmp_path: Path) -> None:
+    path = tmp_path / "late.mp4"
+    record(path, [2, 3, 5], 6)
+    frames = read_video_counters(path)
+    assert [round(f.time * FPS) for f in frames] == [0, 3, 5]
+    assert [f.counter for f in frames] == [2, 3, 5]
+    with av.open(str(path)) as container:
+        assert container.duration / 1e6 == pytest.approx(6 / FPS, abs=1e-3)
+
+
 def test_slots_must_increase(tmp_path: Path) -> None:
     writer = record(tmp_path / "x.mp4", [0, 1])
     with pytest.raises(ValueError):

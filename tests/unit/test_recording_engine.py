@@ -94,28 +94,46 @@ def test_late_grabs_are_dropped_slots_not_stretched_time(tmp_path: Path) -> None
     assert result.dropped_frames >= 5  # 150 ms and 90 ms stalls at 33 ms a frame
     missing = sorted(set(range(30)) - set(slots))
     assert len(missing) == result.dropped_frames
-    assert missing[0] == 11  # the frame after the stall is where the gap starts
+    assert {11, 12, 13} <= set(missing)  # the slots passed during the 150 ms stall
     assert result.duration_secs == pytest.approx(1.0)
 
 
 def test_pause_and_resume_leave_no_gap(tmp_path: Path) -> None:
     rec = LocalRecording(config(tmp_path, seconds=None), free_space=plenty)
     rec.start()
+    started = time.monotonic()
     time.sleep(0.5)
     rec.pause()
+    paused = time.monotonic()
     assert rec.is_paused and rec.state == State.PAUSED
     frozen = rec.elapsed
     time.sleep(0.6)
     assert rec.elapsed == frozen  # the clock stands still while paused
+    resumed = time.monotonic()
     rec.resume()
     assert not rec.is_paused
     time.sleep(0.5)
+    stopped = time.monotonic()
     result = rec.stop()
     assert result.stopped_reason == "user"
     slots = check_file(result)
-    # About 1 s recorded, not 1.6: the pause is not in the file.
-    assert 0.8 <= result.duration_secs <= 1.25
+    # Only the time spent recording is in the file, not the pause.
+    running = (paused - started) + (stopped - resumed)
+    assert abs(result.duration_secs - running) <= 0.1
     assert slots[0] == 0 and len(slots) + result.dropped_frames == round(result.duration_secs * FPS)
+
+
+def test_pause_right_after_start(tmp_path: Path) -> None:
+    rec = LocalRecording(config(tmp_path, seconds=None), free_space=plenty)
+    rec.start()
+    rec.pause()  # before the capture thread got going
+    time.sleep(0.3)
+    assert rec.elapsed <= 1 / FPS and rec.frames <= 1  # at most the frame already grabbed
+    rec.resume()
+    time.sleep(0.3)
+    result = rec.stop()
+    check_file(result)
+    assert 0.2 <= result.duration_secs <= 0.5
 
 
 def test_refuses_to_start_without_space(tmp_path: Path) -> None:
@@ -145,7 +163,8 @@ def test_stops_cleanly_when_the_disk_gets_nearly_full(tmp_path: Path) -> None:
     assert result is not None and result.stopped_reason == "disk-full"
     assert rec.state == State.STOPPED and not result.salvaged
     check_file(result)
-    assert 0.9 <= result.duration_secs <= 2.5
+    # Free space is checked at start and every 30 frames: low at the third check.
+    assert 60 <= result.frames <= 60 + 16 + 1
 
 
 def test_capture_error_keeps_what_was_recorded(tmp_path: Path) -> None:
