@@ -53,6 +53,8 @@ def capdesk_record(cap: FakeCap, keys: Any, seconds: float, home: Path) -> dict[
         sys.stderr.write(proc.stderr)
         raise SystemExit(f"capdesk record failed with exit code {proc.returncode}")
     result: dict[str, Any] = json.loads(proc.stdout)
+    (journal_path,) = (home / "data" / "journals").glob("*.json")
+    result["completeCallSecs"] = json.loads(journal_path.read_text())["complete_call_secs"]
     return result
 
 

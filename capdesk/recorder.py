@@ -191,10 +191,7 @@ class Recorder:
                                 fps=float(result.fps))
         self._release()
         self._state(self.journal.state)
-        extra = {}
-        if self.uploader is not None and self.uploader.complete_secs is not None:
-            extra["completeCallSecs"] = round(self.uploader.complete_secs, 3)
-        return RecordOutcome(self.journal, result, stop_to_complete, self.upload_note, extra)
+        return RecordOutcome(self.journal, result, stop_to_complete, self.upload_note)
 
     def discard(self) -> None:
         """Throw the recording away: stop, abort the upload, delete the file."""

@@ -208,7 +208,6 @@ def run(args: argparse.Namespace) -> int:
                            height=result.height, fps=result.fps, frames=result.frames,
                            dropped=result.dropped_frames,
                            stop_to_complete=outcome.stop_to_complete, ready=ready)
-        data.update(outcome.extra)
         sys.stdout.write(json.dumps(data) + "\n")
         sys.stdout.flush()
     elif journal.state == State.COMPLETE and journal.share_url:

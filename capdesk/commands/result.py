@@ -44,8 +44,6 @@ def result_json(
         "stopToCompleteSecs": round(stop_to_complete, 3) if stop_to_complete is not None
         and uploaded else None,
         "ready": ready,
-        "state": journal.state if journal else State.LOCAL_ONLY,
-        "error": journal.error if journal else None,
     }
 
 

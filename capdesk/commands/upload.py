@@ -71,6 +71,8 @@ def run(args: argparse.Namespace) -> int:
             lock.release()
         elapsed = time.monotonic() - started
         ready = poll_ready(rest, journal, quiet=args.json)
+    if journal.state != State.COMPLETE:
+        say(summary(journal))  # why, and where the file is: stderr, also with --json
     if args.json:
         emit_json(result_json(journal, file=str(path), size=info.size,
                               duration=info.duration_secs, width=info.width,
@@ -78,6 +80,4 @@ def run(args: argparse.Namespace) -> int:
                               stop_to_complete=elapsed, ready=ready))
     elif journal.state == State.COMPLETE:
         print(journal.share_url)
-    else:
-        say(summary(journal))
     return exit_code(journal)

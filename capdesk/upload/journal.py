@@ -78,6 +78,7 @@ class Journal:
     needed_micro_credits: int | None = None
     created_at: float = field(default_factory=time.time)
     completed_at: float | None = None
+    complete_call_secs: float | None = None  # how long the successful complete took
     version: int = VERSION
     path: Path | None = field(default=None, repr=False, compare=False)
     _lock: threading.Lock = field(

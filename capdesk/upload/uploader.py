@@ -356,7 +356,8 @@ class StreamingUploader:
                 self._fail(State.WAITING_NETWORK, exc.describe())
             return
         self.complete_secs = time.monotonic() - started
-        self.journal.update(state=State.COMPLETE, error=None, completed_at=time.time())
+        self.journal.update(state=State.COMPLETE, error=None, completed_at=time.time(),
+                            complete_call_secs=round(self.complete_secs, 3))
         self._message = None
 
     def progress(self) -> UploadProgress:

@@ -152,7 +152,8 @@ def test_no_credits_keeps_recording_then_resume_uploads(
     )
     assert proc.returncode == 4, proc.stderr
     result = json.loads(proc.stdout)
-    assert result["state"] == "needs-credits" and out.exists()
+    assert result["uploaded"] is False and out.exists()
+    assert "not enough Cap credits" in proc.stderr
     assert "capdesk resume" in proc.stderr
     server.set_balance(cap_app.app_id, 1_000_000)
     resumed = subprocess.run(capdesk("resume", "--json"), env=env, cwd=ROOT, check=False,
