@@ -43,7 +43,7 @@ def test_json_result_has_exactly_the_contract_keys(tmp_path: Path,
     lines = captured.out.strip().splitlines()
     assert len(lines) == 1
     data = json.loads(lines[0])
-    assert set(data) >= KEYS
+    assert set(data) == KEYS
     assert data["file"] == str(out.absolute()) and out.stat().st_size == data["bytes"]
     assert data["durationSecs"] == pytest.approx(0.5)
     assert (data["width"], data["height"], data["fps"]) == (320, 180, 30)
