@@ -34,9 +34,9 @@ ensure_venv() {
     note "Installing capdesk${extras:+ [$extras]} into $VENV ..."
     "$VENV/bin/python" -m pip install --quiet --upgrade pip >/dev/null 2>&1 || true
     if [ -n "$extras" ]; then
-      "$VENV/bin/python" -m pip install --quiet -e "$ROOT[$extras]"
+      PYTHONWARNINGS=ignore "$VENV/bin/python" -m pip install --quiet -e "$ROOT[$extras]"
     else
-      "$VENV/bin/python" -m pip install --quiet -e "$ROOT"
+      PYTHONWARNINGS=ignore "$VENV/bin/python" -m pip install --quiet -e "$ROOT"
     fi
     echo "$want" >"$stamp"
   fi
