@@ -82,8 +82,8 @@ def test_full_parts_go_up_before_stop(cap_app: CapApp, http: httpx.Client,
 
 @pytest.mark.parametrize(
     "fault",
-    ["api-500", "api-429", "api-drop", "api-html", "s3-500", "s3-drop", "s3-expired",
-     "s3-delay"],
+    ["api-500", "api-429", "api-drop", "api-html", "api-timeout", "s3-500", "s3-drop",
+     "s3-expired", "s3-delay"],
 )
 def test_faults_are_retried_without_losing_a_byte(cap_app: CapApp, http: httpx.Client,
                                                   tmp_path: Path, fault: str) -> None:
@@ -98,6 +98,9 @@ def test_faults_are_retried_without_losing_a_byte(cap_app: CapApp, http: httpx.C
     elif fault == "api-html":
         server.api_faults.status(502, "<html><title>502 Bad Gateway</title></html>", times=2,
                                  content_type="text/html")
+    elif fault == "api-timeout":  # longer than the client's read timeout
+        server.api_faults.delay(6.0, times=1,
+                                path="/api/developer/sdk/v1/upload/multipart/presign-part")
     elif fault == "s3-500":
         server.s3_faults.status(500, times=3)
     elif fault == "s3-drop":
