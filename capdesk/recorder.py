@@ -45,7 +45,9 @@ class RecordOptions:
     region: tuple[int, int, int, int] | None = None  # physical pixels
     fps: int = 30
     max_height: int = 1080
-    audio: str = "none"
+    audio: str = "none"  # none, mic, system, mic+system, synthetic
+    audio_device: str | None = None  # a microphone's id; None: the system default
+    audio_muted: bool = False
     name: str | None = None
     user_id: str | None = None
     metadata: dict[str, Any] | None = None
@@ -85,8 +87,12 @@ class Recorder:
         on_state: Callable[[str], None] | None = None,
         on_progress: Callable[[UploadProgress], None] | None = None,
         upload_give_up_after: float = 90.0,
+        on_audio_level: Callable[[float], None] | None = None,
+        on_warning: Callable[[str], None] | None = None,
     ) -> None:
         self.options = options
+        self.on_audio_level = on_audio_level
+        self.on_warning = on_warning
         self.on_state = on_state
         self.on_progress = on_progress
         self._owns_http = http is None
@@ -147,8 +153,13 @@ class Recorder:
                 max_height=self.options.max_height,
                 output=self.path,
                 seconds=self.options.seconds,
+                audio=self.options.audio,
+                audio_device=self.options.audio_device,
+                audio_muted=self.options.audio_muted,
             ),
             on_durable=notify,
+            on_audio_level=self.on_audio_level,
+            on_warning=self.on_warning,
         )
         try:
             self.local.start()
@@ -161,6 +172,12 @@ class Recorder:
         if self.local:
             self.local.pause()
             self._state("paused")
+
+    def set_muted(self, muted: bool) -> None:
+        """Mute or unmute the microphone (any thread; takes effect at once)."""
+        self.options.audio_muted = muted
+        if self.local:
+            self.local.set_audio_muted(muted)
 
     def resume(self) -> None:
         if self.local:

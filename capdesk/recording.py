@@ -22,6 +22,9 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
+from capdesk.capture.audio.base import AudioSource
+from capdesk.capture.audio.mixer import AudioCapture, AudioTimeline
+from capdesk.capture.audio.sources import BEEP_EVERY, make_sources
 from capdesk.capture.loop import (
     CaptureControl,
     CaptureEnd,
@@ -37,6 +40,7 @@ from capdesk.capture.sources import (
     FrameSource,
     SyntheticSource,
 )
+from capdesk.encode.audio import AacTrack
 from capdesk.encode.diskspace import RESERVE_BYTES, FreeSpace, check_before_start, free_bytes
 from capdesk.encode.writer import Fmp4Writer, WriteFailed
 
@@ -80,6 +84,11 @@ class RecordingConfig:
     # Diagnostics: a binary log of when each frame was grabbed (capture.loop.FRAME_LOG_RECORD).
     # None: taken from the CAPDESK_FRAME_LOG environment variable, if set.
     frame_log: Path | None = None
+    # Sound: "none", "mic", "system", "mic+system" or "synthetic" (beeps when the test
+    # card flashes); audio_device picks a microphone (None: the system default).
+    audio: str = "none"
+    audio_device: str | None = None
+    audio_muted: bool = False
 
 
 QUEUE_BUDGET_BYTES = 48 * 1024 * 1024  # frames waiting for the encoder (6 at 1080p)
@@ -101,6 +110,7 @@ class RecordingResult:
     salvaged: bool = False  # cut short by a write error, kept up to its last fragment
     error: str | None = None
     notes: list[str] = field(default_factory=list)
+    audio: str | None = None  # what the audio track holds, None without one
 
 
 RecordingCallback = Callable[[RecordingResult], None]
@@ -119,8 +129,16 @@ class LocalRecording:
         source: FrameSource | None = None,
         clock: Callable[[], float] = time.monotonic,
         free_space: FreeSpace = free_bytes,
+        audio_sources: list[AudioSource] | None = None,
+        on_audio_level: Callable[[float], None] | None = None,
+        on_warning: Callable[[str], None] | None = None,
     ) -> None:
         self.config = config
+        self._audio_sources = audio_sources
+        self._on_audio_level = on_audio_level
+        self._on_warning = on_warning
+        self._audio: AudioCapture | None = None
+        self._audio_track: AacTrack | None = None
         self._on_durable = on_durable
         self._on_state = on_state
         self._on_finished = on_finished
@@ -206,6 +224,7 @@ class LocalRecording:
             self._source = self._make_source()
         source = self._source
         self.warnings.extend(source.notes)
+        self._start_audio()
         self._writer = Fmp4Writer(
             cfg.output,
             src_width=source.width,
@@ -215,6 +234,8 @@ class LocalRecording:
             encoder=cfg.encoder,
             on_durable=self._on_durable,
         )
+        if self._audio is not None:
+            self._audio_track = AacTrack(self._writer)
         if cfg.queue_frames:
             depth = max(1, cfg.queue_frames)
         else:
@@ -228,11 +249,55 @@ class LocalRecording:
         for thread in self._threads:
             thread.start()
 
+    def _start_audio(self) -> None:
+        """Open the audio sources (AudioError if one cannot be used) and start reading."""
+        cfg = self.config
+        timeline = AudioTimeline(self._pacer.anchor)
+        sources = self._audio_sources
+        if sources is None:
+            sources = make_sources(
+                cfg.audio, timeline.at, device=cfg.audio_device, clock=self._clock
+            )
+        if not sources:
+            return
+        audio = AudioCapture(
+            sources,
+            timeline,
+            clock=self._clock,
+            on_level=self._on_audio_level,
+            on_warning=self._audio_warning,
+        )
+        audio.set_muted(cfg.audio_muted)
+        audio.start()
+        self._audio = audio
+
+    def _audio_warning(self, message: str) -> None:
+        self.warnings.append(message)
+        if self._on_warning is not None:
+            self._on_warning(message)
+
+    @property
+    def audio_description(self) -> str | None:
+        return self._audio.description if self._audio is not None else None
+
+    def set_audio_muted(self, muted: bool) -> None:
+        """Mute or unmute the microphone while recording (any thread)."""
+        if self._audio is not None:
+            self._audio.set_muted(muted)
+
+    def _write_audio(self, until: float) -> None:
+        """Encoder thread: encode the audio that is final, up to ``until`` seconds."""
+        if self._audio is not None and self._audio_track is not None:
+            self._audio_track.write(self._audio.take(until))
+
     def _make_source(self) -> FrameSource:
         cfg = self.config
         if cfg.source == "synthetic":
             width, height = cfg.region[2:] if cfg.region else DEFAULT_SYNTHETIC_SIZE
-            return SyntheticSource(width, height, style=cfg.synthetic_style)
+            flash = round(BEEP_EVERY * cfg.fps) if cfg.audio == "synthetic" else None
+            return SyntheticSource(
+                width, height, style=cfg.synthetic_style, flash_every=flash
+            )
         if cfg.source != "screen":
             raise CaptureError(f"unknown source {cfg.source!r} (screen or synthetic)")
         support = capture_support(allow_xwayland=cfg.allow_xwayland)
@@ -248,8 +313,11 @@ class LocalRecording:
         with self._lock:
             if self._state != State.RECORDING:
                 return
+            now = self._clock()
             if self._pacer.started:  # else the capture thread pauses it as it starts
-                self._pacer.pause(self._clock())
+                self._pacer.pause(now)
+            if self._audio is not None:
+                self._audio.timeline.pause(now)
             self._state = State.PAUSED
             self._control.paused = True
             self._lock.notify_all()
@@ -259,8 +327,11 @@ class LocalRecording:
         with self._lock:
             if self._state != State.PAUSED:
                 return
+            now = self._clock()
             if self._pacer.started:
-                self._pacer.resume(self._clock())
+                self._pacer.resume(now)
+            if self._audio is not None:
+                self._audio.timeline.resume(now)
             self._state = State.RECORDING
             self._control.paused = False
             self._lock.notify_all()
@@ -335,6 +406,7 @@ class LocalRecording:
                 if writing:
                     writer.write(image, slot)
                     self._frames_written += 1
+                    self._write_audio((slot + 1) / self.config.fps)
                     if self._frames_written % check_every == 0 and self._disk_nearly_full(folder):
                         log.warning("disk nearly full: stopping the recording")
                         self._request_stop(StopReason.DISK_FULL)
@@ -352,6 +424,14 @@ class LocalRecording:
                 source.release(image)
         self._finish(writer, end)
 
+    def _finish_audio(self, total_seconds: float) -> None:
+        """Encoder thread: the rest of the audio, cut or padded to the video's duration."""
+        audio, track = self._audio, self._audio_track
+        if audio is None or track is None:
+            return
+        track.write(audio.finish(total_seconds))
+        track.close()
+
     def _disk_nearly_full(self, folder: Path) -> bool:
         try:
             return self._free_space(folder) < RESERVE_BYTES
@@ -366,6 +446,7 @@ class LocalRecording:
             self._request_stop(StopReason.SECONDS)
         if writer.result is None:
             try:
+                self._finish_audio(end.total_slots / self.config.fps)
                 writer.close(end.total_slots)
             except WriteFailed as exc:
                 self._encode_error = exc
@@ -390,6 +471,8 @@ class LocalRecording:
         error = self._encode_error or end.error
         self.error = str(error) if error is not None else None
         notes = list(writer.choice.report[-1:]) + list(written.notes)
+        if self._audio is not None:
+            notes.extend(self._audio.warnings)
         self.result = RecordingResult(
             file=written.path,
             bytes=written.bytes,
@@ -405,6 +488,7 @@ class LocalRecording:
             salvaged=written.salvaged,
             error=self.error,
             notes=notes,
+            audio=self.audio_description,
         )
         final = State.FAILED if reason == StopReason.ERROR else State.STOPPED
         self._set_state(final)

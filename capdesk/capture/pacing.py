@@ -109,6 +109,16 @@ class FramePacer:
             # The next slot is due right now: the recorded timeline goes on without a gap.
             self._t0 = now - self._next * self.interval
 
+    def anchor(self) -> tuple[float, float | None] | None:
+        """``(t0, paused_at)``: monotonic time ``t`` is ``t - t0`` seconds into the recorded
+        timeline (until ``paused_at``, while paused). None until the first frame.
+
+        Other timelines (the audio) follow the video's grid with it."""
+        with self._lock:
+            if self._t0 is None or self._next == 0:
+                return None
+            return self._t0, self._paused_at
+
     def elapsed(self, now: float) -> float:
         """Recorded time so far, pauses excluded."""
         with self._lock:

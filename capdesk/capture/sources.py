@@ -71,12 +71,14 @@ class SyntheticSource:
     frame at pts ``p`` must show counter ``p``; gaps are the dropped slots.
     """
 
-    def __init__(self, width: int, height: int, *, style: str = "noise") -> None:
+    def __init__(
+        self, width: int, height: int, *, style: str = "noise", flash_every: int | None = None
+    ) -> None:
         self.width = width
         self.height = height
         self.description = f"synthetic test card {width}x{height}"
         self.notes: list[str] = []
-        self._card = TestCard(width, height, style=style)
+        self._card = TestCard(width, height, style=style, flash_every=flash_every)
         self._pool = BufferPool(width, height)
 
     def open(self) -> None:

@@ -46,7 +46,15 @@ class TestCard:
 
     __test__ = False  # not a pytest class, despite the name
 
-    def __init__(self, width: int, height: int, *, style: str = "noise", seed: int = 7) -> None:
+    def __init__(
+        self,
+        width: int,
+        height: int,
+        *,
+        style: str = "noise",
+        seed: int = 7,
+        flash_every: int | None = None,
+    ) -> None:
         if width < MIN_WIDTH or height < MIN_HEIGHT:
             raise ValueError(f"the test card needs at least {MIN_WIDTH}x{MIN_HEIGHT} pixels")
         if style not in ("noise", "plain"):
@@ -54,6 +62,11 @@ class TestCard:
         self.width = width
         self.height = height
         self.style = style
+        # Every ``flash_every`` frames (half of that after frame 0, so the first flash is not
+        # at the very start of a file) the body turns white for one frame,
+        # below the counter band so the counter stays readable: the synthetic audio source
+        # beeps at the same moments, and a test measures the offset between the two.
+        self.flash_every = flash_every
         self._band = band_height(height)
         rng = np.random.default_rng(seed)
         body = height - self._band
@@ -95,6 +108,8 @@ class TestCard:
         body[:, x : x + bar, :3] = 250
         y = (index * 7) % max(1, rows - bar)
         body[y : y + bar, :, :3] = 15
+        if self.flash_every and index % self.flash_every == self.flash_every // 2:
+            body[:, :, :3] = 255
         draw_counter(frame, index, self._columns, band)
         return frame
 

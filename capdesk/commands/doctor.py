@@ -15,7 +15,9 @@ Check = tuple[str, bool, str]
 
 
 def register(sub: Any) -> None:
-    parser = sub.add_parser("doctor", help="check display, encoders, keychain, keys, server, disk")
+    parser = sub.add_parser(
+        "doctor", help="check display, encoders, audio, keychain, keys, server, disk"
+    )
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--offline", action="store_true", help="skip the server checks")
     parser.set_defaults(func=run)
@@ -39,6 +41,25 @@ def check_encoders() -> Check:
         return "encoders", False, str(exc)
     tried = "; ".join(choice.report)
     return "encoders", True, f"{choice.name} ({tried})"
+
+
+def check_audio() -> Check:
+    """Microphones and system sound; missing audio never makes the doctor fail."""
+    import sys
+
+    from capdesk.capture.audio import AudioError
+    from capdesk.capture.audio.sources import MAC_LOOPBACK_HELP, list_microphones
+
+    try:
+        mics = list_microphones()
+    except AudioError as exc:
+        return "audio", True, f"none ({exc}); recordings have no sound"
+    if not mics:
+        return "audio", True, "no microphone found; recordings have no sound"
+    detail = f"microphone: {mics[0].name}" + (f" (+{len(mics) - 1} more)" if len(mics) > 1 else "")
+    if sys.platform == "darwin":
+        detail += f"; system sound: {MAC_LOOPBACK_HELP}"
+    return "audio", True, detail
 
 
 def check_keychain() -> Check:
@@ -103,8 +124,8 @@ def check_disk() -> Check:
 def run(args: argparse.Namespace) -> int:
     from capdesk.capture.permissions import doctor_line
 
-    checks: list[Check] = [check_display(), doctor_line(), check_encoders(), check_keychain(),
-                           *check_keys(), check_disk()]
+    checks: list[Check] = [check_display(), doctor_line(), check_encoders(), check_audio(),
+                           check_keychain(), *check_keys(), check_disk()]
     if not args.offline:
         checks.extend(check_server())
     if args.json:

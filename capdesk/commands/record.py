@@ -26,7 +26,7 @@ from capdesk.upload.journal import State
 from capdesk.upload.outcome import exit_code
 from capdesk.upload.outcome import summary as upload_summary
 
-AUDIO_CHOICES = ("none", "mic", "system", "synthetic")
+AUDIO_CHOICES = ("none", "mic", "system", "mic+system", "synthetic")
 
 
 def _region(text: str) -> tuple[int, int, int, int]:
@@ -93,7 +93,10 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--max-height", type=_int_between(16, 8640), default=1080, metavar="H",
                         help="scale taller captures down to H lines (default 1080)")
     parser.add_argument("--audio", choices=AUDIO_CHOICES, default="none",
-                        help="audio source (only 'none' is available yet)")
+                        help="sound: the microphone, the system sound, both mixed, or a beep "
+                        "when the synthetic test card flashes (default none)")
+    parser.add_argument("--audio-device", metavar="ID", default=None,
+                        help="the microphone to record (default: the system default)")
     parser.add_argument("--name", help="the video's name on Cap")
     parser.add_argument("--user-id", help="the Cap user the video belongs to")
     parser.add_argument("--metadata", type=_metadata, help="a JSON object stored with the video")
@@ -131,16 +134,13 @@ def stop_signals(event: threading.Event) -> Iterator[None]:
 
 
 def run(args: argparse.Namespace) -> int:
+    from capdesk.capture.audio import AudioError
     from capdesk.capture.sources import CaptureError
     from capdesk.encode.diskspace import DiskSpaceError, human
     from capdesk.encode.encoders import EncoderUnavailable
     from capdesk.recorder import Recorder, RecordOptions, default_output
     from capdesk.recording import StopReason
 
-    if args.audio != "none":
-        say(f"error: --audio {args.audio} is not available yet; only --audio none works "
-            "in this version")
-        return exitcodes.FAILURE
     folder = settings.load().recordings_folder()
     if args.output is not None and args.output.is_dir():
         output = default_output(args.output)
@@ -152,9 +152,9 @@ def run(args: argparse.Namespace) -> int:
         source=args.source, monitor=args.monitor, region=args.region, fps=args.fps,
         max_height=args.max_height, name=args.name, user_id=args.user_id,
         metadata=args.metadata, upload=not args.no_upload, output=output.absolute(),
-        seconds=args.seconds,
+        seconds=args.seconds, audio=args.audio, audio_device=args.audio_device,
     )
-    recorder = Recorder(options)
+    recorder = Recorder(options, on_warning=lambda message: say(f"warning: {message}"))
     if recorder.upload_note and not args.no_upload:
         say(f"note: {recorder.upload_note}; the recording is kept locally")
     stop = threading.Event()
@@ -163,7 +163,7 @@ def run(args: argparse.Namespace) -> int:
             try:
                 recorder.start()
             except (DiskSpaceError, CaptureError, EncoderUnavailable, OSError,
-                    ValueError) as exc:
+                    ValueError, AudioError) as exc:
                 say(f"error: {exc}")
                 return exitcodes.FAILURE
             recording = recorder.local
@@ -171,6 +171,8 @@ def run(args: argparse.Namespace) -> int:
             for warning in recording.warnings:
                 say(f"warning: {warning}")
             size = recording.output_size or (0, 0)
+            if recording.audio_description:
+                say(f"sound from {recording.audio_description}")
             say(f"recording {recording.source_description} to {recorder.path} "
                 f"({size[0]}x{size[1]} at {args.fps} fps, {recording.encoder}); "
                 + (f"stops after {args.seconds:g} s or " if args.seconds else "")

@@ -189,6 +189,26 @@ class Fmp4Writer:
             self.durable_frames = muxed_before
             self.durable_slots = slot if muxed_before else 0
 
+    # -- audio (capdesk.encode.audio) -------------------------------------------------------
+    def add_audio_stream(self, codec: str, rate: int, layout: str, bit_rate: int) -> Any:
+        """Add an audio stream; only before the first frame (the header lists every stream)."""
+        if self._muxed:
+            raise RuntimeError("the audio stream must be added before the first frame")
+        stream: Any = self._container.add_stream(codec, rate=rate, layout=layout)
+        stream.bit_rate = bit_rate
+        return stream
+
+    def mux_audio(self, packet: Any) -> None:
+        """Mux one audio packet; the muxer interleaves it with the video by time."""
+
+        def mux() -> None:
+            before = self.spool.size
+            self._container.mux_one(packet)
+            if self.spool.size != before:
+                self.spool.commit()  # a fragment (or the header) reached the file
+
+        self._guarded(mux)
+
     # -- finishing --------------------------------------------------------------------------
     def close(self, total_slots: int) -> WriterResult:
         """Flush the encoder, write the last fragment and the ``mfra`` index, fsync, close.

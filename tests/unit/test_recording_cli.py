@@ -72,11 +72,28 @@ def test_output_folder_gets_a_timestamped_name(tmp_path: Path,
     assert Path(data["file"]).parent == tmp_path and Path(data["file"]).name.startswith("capdesk-")
 
 
-@pytest.mark.parametrize("audio", ["mic", "system", "synthetic"])
-def test_audio_sources_are_not_available_yet(audio: str,
-                                             capsys: pytest.CaptureFixture[str]) -> None:
-    assert run(["--source", "synthetic", "--audio", audio, "--no-upload"]) == exitcodes.FAILURE
-    assert "not available yet" in capsys.readouterr().err
+@pytest.mark.parametrize("audio", ["mic", "system"])
+def test_audio_without_a_sound_server_says_so(audio: str, tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    from capdesk.capture.audio import AudioError
+    from capdesk.capture.audio import sources as audio_sources
+
+    def no_server() -> None:
+        raise AudioError("no sound server (PulseAudio or PipeWire) is reachable: refused")
+
+    monkeypatch.setattr(audio_sources, "_soundcard", no_server)
+    monkeypatch.setattr(audio_sources.sys, "platform", "linux")
+    assert run(["--source", "synthetic", "--audio", audio, "--no-upload", "--output",
+                str(tmp_path)]) == exitcodes.FAILURE
+    assert "no sound server" in capsys.readouterr().err
+
+
+def test_synthetic_audio_records(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["--source", "synthetic", "--seconds", "0.5", "--region", "0,0,320,180",
+                "--audio", "synthetic", "--no-upload", "--json", "--output",
+                str(tmp_path)]) == exitcodes.OK
+    assert "sound from synthetic beep" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize(
