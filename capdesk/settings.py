@@ -41,6 +41,9 @@ class Settings:
     hotkey_record: str = "Ctrl+Shift+R"
     hotkey_pause: str = "Ctrl+Shift+P"
     ask_microphone: bool = True
+    microphone: bool = False  # record the microphone (the desktop app's choice)
+    microphone_device: str = ""  # a microphone's id; empty: the system default
+    system_audio: bool = False  # record the system sound where the OS offers it
     monitor: int = 0  # 0 = primary
 
     def recordings_folder(self) -> Path:

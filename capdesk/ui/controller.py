@@ -25,6 +25,7 @@ from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 from capdesk.cap.errors import CapError
 from capdesk.recorder import Recorder, RecordOptions, RecordOutcome
 from capdesk.ui import wording
+from capdesk.ui.audio import LevelThrottle
 from capdesk.ui.share import share_from_journal
 from capdesk.ui.signals import emit
 from capdesk.ui.threads import Relay, run_in_worker
@@ -57,10 +58,14 @@ class RecorderLike(Protocol):
     def discard(self) -> None: ...
     def wait(self, timeout: float | None = None) -> bool: ...
     def close(self) -> None: ...
+    def set_muted(self, muted: bool) -> None: ...
 
 
+# (options, on_state, on_progress, on_audio_level, on_warning) -> a recorder
 RecorderFactory = Callable[
-    [RecordOptions, Callable[[str], None], Callable[[UploadProgress], None]], RecorderLike
+    [RecordOptions, Callable[[str], None], Callable[[UploadProgress], None],
+     Callable[[float], None], Callable[[str], None]],
+    RecorderLike,
 ]
 
 
@@ -68,8 +73,14 @@ def make_recorder(
     options: RecordOptions,
     on_state: Callable[[str], None],
     on_progress: Callable[[UploadProgress], None],
+    on_audio_level: Callable[[float], None],
+    on_warning: Callable[[str], None],
 ) -> RecorderLike:
-    return Recorder(options, on_state=on_state, on_progress=on_progress)
+    return Recorder(options, on_state=on_state, on_progress=on_progress,
+                    on_audio_level=on_audio_level, on_warning=on_warning)
+
+
+MIC_MODES = frozenset({"mic", "mic+system"})
 
 
 class RecordingController(QObject):
@@ -82,6 +93,9 @@ class RecordingController(QObject):
     link_ready = Signal(str)  # complete succeeded: the share URL works now
     problem = Signal(str, str)  # title, message: something the user should read
     discarded = Signal()
+    audio_changed = Signal(str, bool)  # the recording's audio mode, and whether it is muted
+    audio_level = Signal(float)  # the sound's peak, 0..1, about 15 times a second
+    audio_warning = Signal(str, str)  # level (warn/ok), plain words; ("", "") clears
 
     def __init__(self, factory: RecorderFactory = make_recorder,
                  parent: QObject | None = None) -> None:
@@ -98,6 +112,10 @@ class RecordingController(QObject):
         self._relay = Relay(self)
         self._relay.state.connect(self._on_engine_state, Qt.ConnectionType.QueuedConnection)
         self._relay.progress.connect(self._on_progress, Qt.ConnectionType.QueuedConnection)
+        self._relay.audio_level.connect(self._on_level, Qt.ConnectionType.QueuedConnection)
+        self._relay.warning.connect(self._on_warning, Qt.ConnectionType.QueuedConnection)
+        self._audio = "none"
+        self._muted = False
         self._countdown = QTimer(self)
         self._countdown.setInterval(1000)
         self._countdown.timeout.connect(self._tick_countdown)
@@ -121,6 +139,19 @@ class RecordingController(QObject):
         journal = self.current_journal()
         return journal.video_id if journal is not None else None
 
+    @property
+    def audio(self) -> str:
+        """The audio mode of the current (or last) recording."""
+        return self._audio
+
+    @property
+    def muted(self) -> bool:
+        return self._muted
+
+    @property
+    def has_microphone(self) -> bool:
+        return self._audio in MIC_MODES
+
     def elapsed(self) -> float:
         running = time.monotonic() - self._running_since if self._running_since else 0.0
         return self._elapsed_before + running
@@ -134,9 +165,14 @@ class RecordingController(QObject):
         self._progress, self._link_sent, self._prepared = None, False, False
         relay = self._relay
         factory = self._factory
+        self._audio, self._muted = options.audio, options.audio_muted
+        emit(self.audio_changed, self._audio, self._muted)
+        emit(self.audio_warning, "", "")
+        on_level = LevelThrottle(partial(emit, relay.audio_level))
 
         def make_and_prepare() -> RecorderLike:
-            recorder = factory(options, partial(emit, relay.state), partial(emit, relay.progress))
+            recorder = factory(options, partial(emit, relay.state), partial(emit, relay.progress),
+                               on_level, partial(emit, relay.warning))
             try:
                 recorder.prepare()
             except BaseException:
@@ -185,6 +221,8 @@ class RecordingController(QObject):
     def _start(self) -> None:
         recorder = self._recorder
         assert recorder is not None
+        if self.has_microphone:
+            recorder.set_muted(self._muted)  # a mute chosen before the start
         run_in_worker(recorder.start, lambda _r, e: self._started(recorder, e))
 
     def _started(self, recorder: RecorderLike, error: BaseException | None) -> None:
@@ -227,6 +265,21 @@ class RecordingController(QObject):
         except Exception as exc:
             emit(self.problem, "Pause failed", _plain(exc))
         emit(self.elapsed_changed, self.elapsed())
+
+    @Slot(bool)
+    def set_muted(self, muted: bool) -> None:
+        """Mute or unmute the microphone of the running recording (takes effect at once)."""
+        if not self.has_microphone or muted == self._muted:
+            return
+        self._muted = muted
+        recorder = self._recorder
+        if recorder is not None:
+            recorder.set_muted(muted)  # sets a gain: does not block
+        emit(self.audio_changed, self._audio, self._muted)
+
+    @Slot()
+    def toggle_mute(self) -> None:
+        self.set_muted(not self._muted)
 
     @Slot()
     def stop(self) -> None:
@@ -306,6 +359,17 @@ class RecordingController(QObject):
             emit(self.health_changed, *wording.upload_health(progress, note))
         if progress.state == State.COMPLETE and progress.share_url:
             self._announce_link(progress.share_url)
+
+    @Slot(float)
+    def _on_level(self, level: float) -> None:
+        if self._phase in (Phase.RECORDING, Phase.PAUSED):
+            emit(self.audio_level, level)
+
+    @Slot(str)
+    def _on_warning(self, message: str) -> None:
+        if self._recorder is None and self._phase == Phase.IDLE:
+            return
+        emit(self.audio_warning, *wording.audio_warning(message))
 
     def _announce_link(self, url: str) -> None:
         if not self._link_sent:

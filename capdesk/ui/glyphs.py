@@ -117,3 +117,21 @@ def record_icon() -> QIcon:
 
 def stop_icon() -> QIcon:
     return _icon(_square, "white")
+
+
+def _mic(p: QPainter, s: float) -> None:
+    p.drawRoundedRect(QRectF(s * 0.37, s * 0.1, s * 0.26, s * 0.46), s * 0.13, s * 0.13)
+    path = QPainterPath()
+    path.moveTo(s * 0.24, s * 0.44)
+    path.cubicTo(s * 0.24, s * 0.8, s * 0.76, s * 0.8, s * 0.76, s * 0.44)
+    p.drawPath(path)
+    p.drawLine(QPointF(s * 0.5, s * 0.7), QPointF(s * 0.5, s * 0.88))
+
+
+def _mic_off(p: QPainter, s: float) -> None:
+    _mic(p, s)
+    p.drawLine(QPointF(s * 0.16, s * 0.12), QPointF(s * 0.84, s * 0.88))
+
+
+def microphone_icon(muted: bool = False) -> QIcon:
+    return _icon(_mic_off if muted else _mic)

@@ -24,7 +24,8 @@ from PySide6.QtWidgets import (
 )
 
 from capdesk.settings import Settings
-from capdesk.ui import artwork, glyphs
+from capdesk.ui import artwork, glyphs, wording
+from capdesk.ui.audio import AudioOffer
 from capdesk.ui.controller import Phase
 from capdesk.ui.result_panel import ResultPanel
 from capdesk.ui.signals import emit
@@ -43,6 +44,8 @@ class Choice:
     fps: int
     quality: str
     countdown: int
+    audio: str = "none"  # the engine's audio mode: none, mic, system, mic+system
+    audio_device: str | None = None  # a microphone's id; None: the system default
 
     @property
     def max_height(self) -> int:
@@ -55,6 +58,7 @@ class MainWindow(QMainWindow):
     settings_clicked = Signal()
     library_clicked = Signal()
     choice_changed = Signal()
+    audio_changed = Signal()  # the microphone, its device or the system sound changed
 
     def __init__(self, settings: Settings) -> None:
         super().__init__()
@@ -63,6 +67,11 @@ class MainWindow(QMainWindow):
         self.setWindowIcon(artwork.app_icon())
         self.quit_on_close = True
         self._phase = Phase.IDLE.value
+        self._offer: AudioOffer | None = None
+        self._wanted_mic = settings.microphone
+        self._wanted_device = settings.microphone_device
+        self._wanted_system = settings.system_audio
+        self._filling = False
 
         body = QWidget()
         self.setCentralWidget(body)
@@ -227,24 +236,42 @@ class MainWindow(QMainWindow):
         self.countdown.setObjectName("countdownCombo")
         for seconds, label in COUNTDOWNS:
             self.countdown.addItem(label, seconds)
-        self.microphone = QCheckBox("Record the microphone")
-        self.microphone.setObjectName("microphone")
-        self.microphone.setEnabled(False)
-        self.microphone.setToolTip("Audio recording is coming soon: capdesk records video only "
-                                   "for now.")
-        mic_row = QHBoxLayout()
-        mic_row.setSpacing(8)
-        mic_row.addWidget(self.microphone)
-        soon = QLabel("coming soon")
-        soon.setProperty("role", "muted")
-        mic_row.addWidget(soon)
-        mic_row.addStretch(1)
         form.addRow("Frame rate", self.fps)
         form.addRow("Quality", self.quality)
         form.addRow("Countdown", self.countdown)
-        form.addRow("Audio", mic_row)
+        audio_box = self._audio_box()
+        form.addRow("Audio", self.microphone)  # the label level with the first checkbox
+        form.addRow("", audio_box)
         layout.addLayout(form)
         return card
+
+    def _audio_box(self) -> QWidget:
+        box = QWidget()
+        column = QVBoxLayout(box)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(6)
+        self.microphone = QCheckBox("Record the microphone")
+        self.microphone.setObjectName("microphone")
+        self.mic_combo = QComboBox()
+        self.mic_combo.setObjectName("microphoneCombo")
+        self.mic_combo.setAccessibleName("Microphone")
+        self.mic_combo.addItem("Looking for microphones…", "")
+        self.mic_combo.setEnabled(False)
+        self.system_audio = QCheckBox("Record system sound")
+        self.system_audio.setObjectName("systemAudio")
+        self.system_audio.setToolTip("Everything this computer plays: videos, calls, alerts")
+        self.audio_hint = QLabel()
+        self.audio_hint.setObjectName("audioHint")
+        self.audio_hint.setProperty("role", "muted")
+        self.audio_hint.setWordWrap(True)
+        self.audio_hint.hide()
+        column.addWidget(self.mic_combo)
+        column.addWidget(self.system_audio)
+        column.addWidget(self.audio_hint)
+        self.microphone.toggled.connect(self._audio_toggled)
+        self.system_audio.toggled.connect(self._audio_toggled)
+        self.mic_combo.currentIndexChanged.connect(lambda _i: self._audio_toggled())
+        return box
 
     # -- state ----------------------------------------------------------------------------
     def refresh_screens(self) -> None:
@@ -265,6 +292,63 @@ class MainWindow(QMainWindow):
         if not self.mode_buttons["desktop"].isVisible() and self.mode_buttons[
                 "desktop"].isChecked():
             self.mode_buttons["screen"].setChecked(True)
+
+    def set_audio_offer(self, offer: AudioOffer) -> None:
+        """The microphones and system sound found (looked up in a worker)."""
+        self._offer = offer
+        self._filling = True
+        self.mic_combo.clear()
+        for mic in offer.microphones:
+            label = f"System default · {mic.name}" if mic.is_default else mic.name
+            self.mic_combo.addItem(label, "" if mic.is_default else mic.id)
+        if offer.microphones and not any(m.is_default for m in offer.microphones):
+            self.mic_combo.insertItem(0, "System default", "")
+        if not offer.microphones:
+            self.mic_combo.addItem("No microphone", "")
+        self._select(self.mic_combo, self._wanted_device)
+        self.microphone.setChecked(self._wanted_mic and bool(offer.microphones))
+        self.system_audio.setChecked(self._wanted_system and offer.system)
+        self.system_audio.setToolTip(
+            "Everything this computer plays: videos, calls, alerts" if offer.system
+            else offer.system_problem)
+        self._filling = False
+        hints = [offer.microphone_problem] if not offer.microphones else []
+        if not offer.system and offer.system_problem not in hints:
+            hints.append(offer.system_problem)
+        self.audio_hint.setText(" ".join(h for h in hints if h))
+        self.audio_hint.setVisible(bool(self.audio_hint.text()))
+        self._enable_audio(self._phase == Phase.IDLE)
+        self.fit()
+
+    @property
+    def has_microphones(self) -> bool:
+        return self._offer is not None and bool(self._offer.microphones)
+
+    def turn_on_microphone(self) -> None:
+        if self.has_microphones:
+            self.microphone.setChecked(True)
+
+    def audio_wanted(self) -> tuple[bool, str, bool]:
+        """What the person chose (kept while a device is missing): mic, device, system."""
+        return self._wanted_mic, self._wanted_device, self._wanted_system
+
+    def _audio_toggled(self, *_args: object) -> None:
+        self._enable_audio(self._phase == Phase.IDLE)
+        if self._filling or self._offer is None:
+            return
+        if self.microphone.isEnabled():
+            self._wanted_mic = self.microphone.isChecked()
+            self._wanted_device = str(self.mic_combo.currentData() or "")
+        if self.system_audio.isEnabled():
+            self._wanted_system = self.system_audio.isChecked()
+        emit(self.audio_changed)
+
+    def _enable_audio(self, idle: bool) -> None:
+        offer = self._offer
+        mics = offer is not None and bool(offer.microphones)
+        self.microphone.setEnabled(idle and mics)
+        self.mic_combo.setEnabled(idle and mics and self.microphone.isChecked())
+        self.system_audio.setEnabled(idle and offer is not None and offer.system)
 
     def apply_settings(self, settings: Settings) -> None:
         self._select(self.fps, settings.fps)
@@ -292,7 +376,17 @@ class MainWindow(QMainWindow):
             fps=int(self.fps.currentData()),
             quality=str(self.quality.currentData()),
             countdown=int(self.countdown.currentData()),
+            audio=wording.audio_mode(self._mic_on(), self._system_on()),
+            audio_device=(str(self.mic_combo.currentData() or "") or None) if self._mic_on()
+            else None,
         )
+
+    def _mic_on(self) -> bool:
+        return self.has_microphones and self.microphone.isChecked()
+
+    def _system_on(self) -> bool:
+        return (self._offer is not None and self._offer.system
+                and self.system_audio.isChecked())
 
     def set_mode(self, mode: str) -> None:
         self.mode_buttons[mode].setChecked(True)
@@ -319,6 +413,7 @@ class MainWindow(QMainWindow):
         for widget in (self.fps, self.quality, self.countdown, self.screen_combo,
                        *self.mode_buttons.values()):
             widget.setEnabled(idle)
+        self._enable_audio(idle)
 
     def _record_or_stop(self) -> None:
         if self._phase == Phase.IDLE:

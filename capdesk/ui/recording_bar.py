@@ -1,7 +1,8 @@
 """The recording bar: a small always-on-top window while a recording runs.
 
-It shows the elapsed time and the upload's health, and offers pause/resume,
-stop and discard. Discard asks first, inside the bar (no modal dialog that
+It shows the elapsed time, the sound level, the upload's health and audio
+warnings (a microphone gone silent), and offers mute, pause/resume, stop and
+discard. Discard asks first, inside the bar (no modal dialog that
 could land in the recording). The bar asks the OS to keep it out of the
 recording (``capture_exclusion``); where that is impossible (X11) it says so in
 its tooltip.
@@ -21,7 +22,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from capdesk.ui import capture_exclusion, theme, wording
+from capdesk.ui import capture_exclusion, glyphs, theme, wording
+from capdesk.ui.audio import LevelMeter
 from capdesk.ui.controller import Phase
 from capdesk.ui.signals import emit
 
@@ -33,6 +35,7 @@ class RecordingBar(QWidget):
     stop_clicked = Signal()
     discard_confirmed = Signal()
     cancel_clicked = Signal()
+    mute_clicked = Signal()
 
     def __init__(self) -> None:
         super().__init__(None, Qt.WindowType.FramelessWindowHint
@@ -62,6 +65,14 @@ class RecordingBar(QWidget):
         self.health.setObjectName("uploadHealth")
         self.health.setProperty("role", "muted")
         layout.addWidget(self.health)
+        self.warning = QLabel()
+        self.warning.setObjectName("audioWarning")
+        self.warning.setWordWrap(True)
+        self.warning.hide()
+        layout.addWidget(self.warning)
+        self._audio = "none"
+        self._muted = False
+        self._phase = Phase.IDLE.value
         self.set_phase(Phase.IDLE.value)
 
     def _main_page(self) -> QWidget:
@@ -88,16 +99,26 @@ class RecordingBar(QWidget):
         self.discard.setObjectName("discardButton")
         self.cancel = QPushButton("Cancel")
         self.cancel.setObjectName("cancelCountdown")
+        self.mute = QPushButton("Mute")
+        self.mute.setObjectName("muteButton")
+        self.mute.setIcon(glyphs.microphone_icon())
+        self.mute.setToolTip("Mute the microphone (the video keeps recording)")
+        self.meter = LevelMeter()
+        self.meter.setFixedWidth(72)
+        self.meter.setFixedHeight(8)
+        self.meter.setToolTip("Sound level")
         row.addWidget(self.dot)
         row.addWidget(self.time)
+        row.addWidget(self.meter, 0, Qt.AlignmentFlag.AlignVCenter)
         row.addStretch(1)
-        for button in (self.pause, self.stop, self.discard, self.cancel):
+        for button in (self.mute, self.pause, self.stop, self.discard, self.cancel):
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             row.addWidget(button)
         self.pause.clicked.connect(self.pause_clicked)
         self.stop.clicked.connect(self.stop_clicked)
         self.discard.clicked.connect(self._ask_discard)
         self.cancel.clicked.connect(self.cancel_clicked)
+        self.mute.clicked.connect(self.mute_clicked)
         return page
 
     def _confirm_page(self) -> QWidget:
@@ -126,8 +147,12 @@ class RecordingBar(QWidget):
     @Slot(str)
     def set_phase(self, phase: str) -> None:
         colours = theme.current()
+        self._phase = phase
         self.pages.setCurrentIndex(0)
         recording = phase in (Phase.RECORDING, Phase.PAUSED)
+        self._show_audio()
+        if not recording:
+            self.meter.set_level(0.0)
         counting = phase in (Phase.COUNTDOWN, Phase.STARTING)
         self.pause.setVisible(recording)
         self.stop.setVisible(recording or phase == Phase.STOPPING)
@@ -142,6 +167,38 @@ class RecordingBar(QWidget):
             self.time.setText("Starting…")
         elif phase == Phase.STOPPING:
             self.time.setText("Finishing…")
+        self.adjustSize()
+
+    @Slot(str, bool)
+    def set_audio(self, mode: str, muted: bool) -> None:
+        """The recording's audio mode (none, mic, system, mic+system, synthetic) and mute."""
+        self._audio, self._muted = mode, muted
+        self._show_audio()
+        self.adjustSize()
+
+    def _show_audio(self) -> None:
+        recording = self._phase in (Phase.RECORDING, Phase.PAUSED)
+        has_mic = self._audio in ("mic", "mic+system")
+        self.meter.setVisible(recording and self._audio != "none")
+        self.meter.set_muted(self._muted and self._audio == "mic")
+        self.mute.setVisible(recording and has_mic)
+        self.mute.setText("Unmute" if self._muted else "Mute")
+        self.mute.setIcon(glyphs.microphone_icon(self._muted))
+        self.mute.setToolTip("Turn the microphone back on" if self._muted
+                             else "Mute the microphone (the video keeps recording)")
+
+    @Slot(float)
+    def set_level(self, level: float) -> None:
+        self.meter.set_level(level)
+
+    @Slot(str, str)
+    def set_audio_warning(self, level: str, text: str) -> None:
+        """An engine warning in plain words (level warn or ok); empty text hides it."""
+        colours = theme.current()
+        colour = colours.ok if level == "ok" else "#D97706"
+        self.warning.setText(text)
+        self.warning.setStyleSheet(f"color: {colour};")
+        self.warning.setVisible(bool(text))
         self.adjustSize()
 
     @Slot(int)

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+from collections.abc import Callable
 from datetime import datetime
 
 import shiboken6
 from PySide6.QtCore import QObject, QTimer, Slot
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QApplication, QSystemTrayIcon
+from PySide6.QtWidgets import QAbstractButton, QApplication, QCheckBox, QMessageBox, QSystemTrayIcon
 
 from capdesk import secrets
 from capdesk import settings as settings_module
@@ -26,7 +27,14 @@ from capdesk.ui import wording
 from capdesk.ui.aftercare import Aftercare, recent_recordings
 from capdesk.ui.area_picker import AreaPicker, PickedArea, screen_tuples
 from capdesk.ui.artwork import TrayState
-from capdesk.ui.controller import Phase, RecorderFactory, RecordingController, make_recorder
+from capdesk.ui.audio import AudioOffer, probe_audio
+from capdesk.ui.controller import (
+    MIC_MODES,
+    Phase,
+    RecorderFactory,
+    RecordingController,
+    make_recorder,
+)
 from capdesk.ui.credits import CreditsWatch
 from capdesk.ui.keycheck import KeyReport, check_keys
 from capdesk.ui.library_window import LibraryWindow
@@ -53,6 +61,9 @@ class Options:
     use_hotkeys: bool = True
     resume_at_start: bool = True
     first_run: bool = True
+    # Looks up microphones and system sound (blocking; run in a worker).
+    audio_probe: Callable[[], AudioOffer] = probe_audio
+    audio: str | None = None  # forces the audio mode (tests: "synthetic"); None: the window's
 
 
 class Shell(QObject):
@@ -82,6 +93,8 @@ class Shell(QObject):
         self._credit_note: str | None = None  # a low or empty balance
         self._quit_after_stop = False
         self._pending_choice: Choice | None = None
+        self.mic_prompt: QMessageBox | None = None
+        self._probing = False
         self.wire()
 
     # -- wiring: every connection between pieces is here -----------------------------------
@@ -95,6 +108,7 @@ class Shell(QObject):
         w.result.open_clicked.connect(self.services.browser.open)
         w.result.retry_clicked.connect(after.retry)
         w.result.settings_clicked.connect(self.open_settings)
+        w.audio_changed.connect(self._audio_choice_changed)
 
         c.phase_changed.connect(self._phase_changed)
         c.phase_changed.connect(w.set_phase)
@@ -107,7 +121,11 @@ class Shell(QObject):
         c.share_changed.connect(self.show_share)
         c.problem.connect(self.show_problem)
         c.discarded.connect(self._discarded)
+        c.audio_changed.connect(bar.set_audio)
+        c.audio_level.connect(bar.set_level)
+        c.audio_warning.connect(bar.set_audio_warning)
 
+        bar.mute_clicked.connect(c.toggle_mute)
         bar.pause_clicked.connect(c.toggle_pause)
         bar.stop_clicked.connect(c.stop)
         bar.discard_confirmed.connect(c.discard)
@@ -157,6 +175,7 @@ class Shell(QObject):
         self.window.show()
         self.bind_hotkeys()
         self.refresh_upload_note()
+        self.refresh_audio()
         if self.options.resume_at_start:
             self.aftercare.resume_unfinished()
         if self.options.first_run and should_show(self.services.keys):
@@ -208,6 +227,93 @@ class Shell(QObject):
             else:
                 self.tray.set_credits(f"Cap balance: {credits.summary}", credits.totals)
 
+    # -- audio devices ------------------------------------------------------------------------
+    def refresh_audio(self) -> None:
+        """Look up the microphones and the system sound again, off the GUI thread."""
+        if self._probing:
+            return
+        self._probing = True
+        run_in_worker(self.options.audio_probe, self._audio_found)
+
+    def _audio_found(self, offer: AudioOffer | None, error: BaseException | None) -> None:
+        self._probing = False
+        if not shiboken6.isValid(self.window):
+            return
+        if offer is None:
+            log.warning("looking up the audio devices failed: %s", error)
+            offer = AudioOffer([], f"The microphones cannot be listed: {error}", False,
+                               "The system sound cannot be recorded.")
+        self.window.set_audio_offer(offer)
+
+    @Slot()
+    def _audio_choice_changed(self) -> None:
+        mic, device, system = self.window.audio_wanted()
+        s = self.settings
+        if (s.microphone, s.microphone_device, s.system_audio) == (mic, device, system):
+            return
+        s.microphone, s.microphone_device, s.system_audio = mic, device, system
+        self._save_settings()
+
+    def _save_settings(self) -> None:
+        try:
+            settings_module.save(self.settings)
+        except OSError as exc:
+            log.warning("could not save the settings: %s", exc)
+
+    def _should_ask_microphone(self, choice: Choice) -> bool:
+        return (self.options.audio is None and choice.audio not in MIC_MODES
+                and self.settings.ask_microphone and self.window.has_microphones)
+
+    def ask_microphone(self, choice: Choice) -> None:
+        """Cap's question before a recording without the microphone; never blocks the loop."""
+        box = QMessageBox(self.window)
+        box.setObjectName("microphonePrompt")
+        box.setWindowTitle("capdesk")
+        box.setIcon(QMessageBox.Icon.Question)
+        box.setText("Record without a microphone?")
+        box.setInformativeText("Your voice will not be in the video.")
+        record = box.addButton("Record", QMessageBox.ButtonRole.AcceptRole)
+        record.setObjectName("recordWithoutMic")
+        turn_on = box.addButton("Turn on microphone", QMessageBox.ButtonRole.YesRole)
+        turn_on.setObjectName("turnOnMic")
+        cancel = box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(turn_on)
+        box.setEscapeButton(cancel)
+        dont_ask = QCheckBox("Don't ask again")
+        dont_ask.setObjectName("dontAskMic")
+        box.setCheckBox(dont_ask)
+
+        def closed(_result: int) -> None:  # Esc, the close box, or after a button
+            if self.mic_prompt is box:
+                self.mic_prompt = None
+                box.deleteLater()
+
+        def answered(button: QAbstractButton) -> None:
+            if self.mic_prompt is not box:
+                return
+            self.mic_prompt = None
+            box.deleteLater()
+            if button is cancel:
+                if not self.window.isVisible():
+                    self.window.bring_to_front()
+                return
+            if dont_ask.isChecked():
+                self.settings.ask_microphone = False
+                self._save_settings()
+            if button is turn_on:
+                self.window.turn_on_microphone()
+                now = self.window.choice()
+                choice_now = dataclasses.replace(choice, audio=now.audio,
+                                                 audio_device=now.audio_device)
+                self._begin(choice_now)
+            else:
+                self._begin(choice)
+
+        box.buttonClicked.connect(answered)
+        box.finished.connect(closed)
+        self.mic_prompt = box
+        box.open()
+
     @Slot()
     def open_library(self) -> None:
         self.library.bring_to_front()
@@ -230,6 +336,14 @@ class Shell(QObject):
             self.controller.stop()
 
     def begin(self, choice: Choice) -> None:
+        if self.controller.busy or self.mic_prompt is not None:
+            return
+        if self._should_ask_microphone(choice):
+            self.ask_microphone(choice)
+            return
+        self._begin(choice)
+
+    def _begin(self, choice: Choice) -> None:
         if self.controller.busy:
             return
         if choice.mode == "area":
@@ -254,6 +368,8 @@ class Shell(QObject):
             source=self.options.source, fps=choice.fps, max_height=choice.max_height,
             name=f"Recording {datetime.now():%Y-%m-%d %H:%M}",
             user_id=self.settings.user_id or None,
+            audio=self.options.audio or choice.audio,
+            audio_device=choice.audio_device,
         )
         if self.options.source == "synthetic":
             options.region = (0, 0, *self.options.synthetic_size)
@@ -287,6 +403,7 @@ class Shell(QObject):
     def _phase_changed(self, phase: str) -> None:
         if phase == Phase.IDLE:
             self.bar.hide()
+            self.refresh_audio()  # a device may have come or gone meanwhile
             if self._quit_after_stop:
                 QTimer.singleShot(0, self.quit)
 
@@ -437,6 +554,9 @@ class Shell(QObject):
             app.quit()
 
     def shutdown(self) -> None:
+        if self.mic_prompt is not None:
+            self.mic_prompt.close()
+            self.mic_prompt = None
         self.aftercare.stop_following()
         if shiboken6.isValid(self.library):  # shutting down twice is harmless
             self.library.shutdown()

@@ -4,7 +4,8 @@
 calls ``on_done(result, error)`` on the GUI thread: the worker emits a signal of
 a :class:`_Delivery` object that lives on the GUI thread, connected with
 ``Qt.QueuedConnection``. ``Relay`` does the same for callbacks that other
-threads call on their own (the recorder's ``on_state`` and ``on_progress``).
+threads call on their own (the recorder's ``on_state``, ``on_progress``,
+``on_audio_level`` and ``on_warning``).
 """
 
 from __future__ import annotations
@@ -86,3 +87,5 @@ class Relay(QObject):
 
     state = Signal(str)
     progress = Signal(object)
+    audio_level = Signal(float)  # the sound's peak, 0..1 (already throttled)
+    warning = Signal(str)  # an engine warning (a device gone silent, back again)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from capdesk.upload.journal import State
 from capdesk.upload.uploader import UploadProgress
 
@@ -94,3 +96,31 @@ def credits_note(balance_micro_credits: int) -> str | None:
         return ("Uploads are off: your Cap balance is too low to create videos. Add credits "
                 "in Cap's developer dashboard; recordings are kept and upload afterwards.")
     return None
+
+
+_STOPPED = re.compile(r"^(?P<name>.+?) stopped delivering sound")
+_SILENT = re.compile(r"^no sound from (?P<name>.+?) for \d+ s")
+_BACK = re.compile(r"^(?P<name>.+) is back$")
+
+
+def audio_warning(message: str) -> tuple[str, str]:
+    """(level, text) for the recording bar from an engine warning: ok or warn."""
+    for pattern in (_STOPPED, _SILENT):
+        match = pattern.match(message)
+        if match:
+            return "warn", (f"No sound from {match['name']} (unplugged?). The recording goes "
+                            "on with silence until it comes back.")
+    match = _BACK.match(message)
+    if match:
+        return "ok", f"{match['name']} is back: its sound is recorded again."
+    text = message.strip()
+    return "warn", (text[:1].upper() + text[1:]) if text else "Something is wrong with the sound."
+
+
+def audio_mode(microphone: bool, system: bool) -> str:
+    """The engine's audio mode for the two checkboxes."""
+    if microphone and system:
+        return "mic+system"
+    if microphone:
+        return "mic"
+    return "system" if system else "none"

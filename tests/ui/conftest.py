@@ -1,7 +1,8 @@
 """UI test setup: a real display (Xvfb, xcb), a private CAPDESK_HOME, fake OS services.
 
 The app is built from its own pieces (``Shell``) with the synthetic test card as
-source, so recordings are deterministic and light; the Cap side is the fake Cap
+source and no sound devices (``audio_probe``; the audio tests bring a private
+PulseAudio server), so recordings are deterministic and light; the Cap side is the fake Cap
 server (``cap_app``), reached through CAP_BASE_URL / CAP_PUBLIC_KEY / CAP_SECRET_KEY.
 """
 
@@ -17,9 +18,12 @@ import pytest
 from capdesk import secrets
 from capdesk.platform_env import display_available
 from capdesk.ui.app import make_application
+from capdesk.ui.audio import no_audio
 from capdesk.ui.services import QtClipboard, Services
 from capdesk.ui.shell import Options, Shell
 from capdesk.ui.threads import wait_for_workers
+from tests.e2e import pulse_server
+from tests.e2e.pulse_server import PulseServer
 from tests.fakecap.fixtures import CapApp
 
 if not display_available():  # the UI tests need a display: run them under Xvfb
@@ -28,6 +32,30 @@ elif not os.environ.get("WAYLAND_DISPLAY"):
     os.environ.setdefault("QT_QPA_PLATFORM", "xcb")
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
+
+
+@pytest.fixture(scope="session")
+def pulse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PulseServer]:
+    """A private PulseAudio server (a null sink, an 880 Hz sine source as the default
+    microphone) for the whole session: the app's sound library connects to the sound
+    server once, when it is first used, so the server must outlive every test after it."""
+    if not pulse_server.available():
+        if os.environ.get("CI"):
+            pytest.fail("CI needs PulseAudio (apt-get install pulseaudio pulseaudio-utils)")
+        pytest.skip("PulseAudio is not installed (apt-get install pulseaudio pulseaudio-utils)")
+    server = PulseServer(tmp_path_factory.mktemp("pulse"))
+    server.start()
+    saved = {name: os.environ.get(name) for name in server.env if name.startswith("PULSE_")}
+    os.environ.update({name: server.env[name] for name in saved})
+    try:
+        yield server
+    finally:
+        server.stop()
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 @pytest.fixture(scope="session")
@@ -116,7 +144,8 @@ def make_shell(qapp: object, qtbot, browser: FakeBrowser, keys: MemoryKeys):  # 
 
     def make(**changes: object) -> Shell:
         options = Options(source="synthetic", synthetic_size=(320, 240), use_tray=False,
-                          use_hotkeys=False, resume_at_start=False, first_run=False)
+                          use_hotkeys=False, resume_at_start=False, first_run=False,
+                          audio_probe=no_audio)
         for name, value in changes.items():
             setattr(options, name, value)
         shell = Shell(options, Services(clipboard=QtClipboard(), browser=browser, keys=keys))

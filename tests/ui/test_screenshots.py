@@ -21,11 +21,13 @@ from PySide6.QtGui import (
     QPainter,
     QPaintEvent,
 )
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
-from capdesk.ui import theme
+from capdesk.ui import theme, wording
+from capdesk.ui.audio import probe_audio
 from capdesk.ui.controller import Phase
 from capdesk.ui.shell import Shell
+from tests.e2e.pulse_server import PulseServer
 from tests.fakecap.fixtures import CapApp
 from tests.ui.conftest import SCREENSHOTS
 
@@ -88,14 +90,18 @@ def look(request: pytest.FixtureRequest, qapp: QApplication,
     theme.apply(qapp)
 
 
-def test_screenshots(qtbot, look: str, cap_app: CapApp, connect_to, make_shell) -> None:  # type: ignore[no-untyped-def]
+def test_screenshots(qtbot, look: str, cap_app: CapApp, connect_to, make_shell,  # type: ignore[no-untyped-def]
+                     pulse: PulseServer) -> None:
     connect_to(cap_app, secret=False)
-    shell: Shell = make_shell()
+    shell: Shell = make_shell(audio_probe=probe_audio)
     shell.start()
     window = shell.window
     window.move(80, 60)
     qtbot.waitExposed(window)
+    qtbot.waitUntil(lambda: window.has_microphones, timeout=10_000)
+    window.microphone.setChecked(True)
     window.countdown.setCurrentIndex(1)
+    qtbot.wait(50)
     save(window, f"main-{look}")
 
     if look == "light":  # the area picker over a desktop, with a selection made
@@ -118,7 +124,21 @@ def test_screenshots(qtbot, look: str, cap_app: CapApp, connect_to, make_shell) 
     qtbot.waitUntil(lambda: shell.controller.phase == Phase.RECORDING, timeout=20_000)
     qtbot.waitUntil(lambda: shell.bar.time.text() == "0:02", timeout=20_000)
     qtbot.waitUntil(lambda: "recorded" in shell.bar.health.text(), timeout=10_000)
+    qtbot.waitUntil(lambda: shell.bar.meter.level > 0.1, timeout=5_000)
+    assert shell.bar.meter.isVisible() and shell.bar.mute.isVisible()
     save(shell.bar, f"recording-bar-{look}")
+    shell.bar.mute.click()
+    qtbot.waitUntil(lambda: shell.bar.meter.level < 0.001, timeout=3_000)
+    save(shell.bar, f"recording-bar-muted-{look}")
+    shell.bar.mute.click()
+    # How an engine warning reads (the real one is tested in test_audio.py).
+    name = window.mic_combo.currentText().removeprefix("System default · ")
+    shell.bar.set_audio_warning(*wording.audio_warning(
+        f"{name} stopped delivering sound (gone); recording silence in its place until "
+        "it comes back"))
+    qtbot.wait(50)
+    save(shell.bar, f"recording-bar-warning-{look}")
+    shell.bar.set_audio_warning("", "")
     shell.bar.discard.click()
     save(shell.bar, f"recording-bar-discard-{look}")
     shell.bar.pages.setCurrentIndex(0)
@@ -126,6 +146,17 @@ def test_screenshots(qtbot, look: str, cap_app: CapApp, connect_to, make_shell) 
         shell.bar.stop.click()
     qtbot.waitUntil(lambda: "Uploaded" in window.result.status.text(), timeout=5_000)
     save(window, f"finished-{look}")
+
+    window.microphone.setChecked(False)  # Record now asks first
+    qtbot.mouseClick(window.record, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: shell.mic_prompt is not None and shell.mic_prompt.isVisible(),
+                    timeout=5_000)
+    prompt = shell.mic_prompt
+    assert prompt is not None
+    qtbot.waitExposed(prompt)
+    save(prompt, f"microphone-prompt-{look}")
+    prompt.button(QMessageBox.StandardButton.Cancel).click()
+    qtbot.waitUntil(lambda: shell.mic_prompt is None, timeout=5_000)
 
     shell.open_settings()
     dialog = shell.settings_dialog
@@ -166,3 +197,12 @@ def test_screenshots_at_200_percent() -> None:
     for name in ("main-200", "settings-200"):
         image = QImage(str(SCREENSHOTS / f"{name}.png"))
         assert image.width() >= 900, f"{name} is not scaled: {image.width()} px wide"
+
+
+def test_no_sound_devices_screenshot(qtbot, make_shell) -> None:  # type: ignore[no-untyped-def]
+    shell: Shell = make_shell()  # no sound devices (the tests' default audio probe)
+    shell.start()
+    window = shell.window
+    qtbot.waitUntil(lambda: window.audio_hint.isVisible(), timeout=10_000)
+    assert not window.microphone.isEnabled() and not window.system_audio.isEnabled()
+    save(window, "main-no-audio-light")
