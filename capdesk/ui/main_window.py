@@ -140,7 +140,7 @@ class MainWindow(QMainWindow):
         logo.setPixmap(artwork.app_icon().pixmap(QSize(36, 36)))
         title = QLabel("capdesk")
         title.setProperty("role", "headline")
-        subtitle = QLabel("Instant share links for screen recordings")
+        subtitle = QLabel("Record, stop, share the link")
         subtitle.setWordWrap(True)
         subtitle.setProperty("role", "muted")
         words = QVBoxLayout()
