@@ -25,7 +25,7 @@ class RetryPolicy:
         if retry_after is not None:
             return min(max(retry_after, 0.0), self.cap)
         base = max(self.base, self.rate_limit_base) if rate_limited else self.base
-        ceiling = min(self.cap, base * (2 ** (attempt - 1)))
+        ceiling = min(self.cap, base * 2.0 ** min(attempt - 1, 30))  # no overflow, ever
         return random.uniform(ceiling / 2, ceiling)
 
 

@@ -35,7 +35,6 @@ from capdesk.cap.retry import RetryPolicy, parse_retry_after
 log = logging.getLogger(__name__)
 
 USER_AGENT = f"capdesk/{__version__}"
-DEFAULT_BASE_URL = "https://cap.so"
 # Errors raised before a single byte of the request reached the server.
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 

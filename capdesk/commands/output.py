@@ -17,9 +17,9 @@ def emit_json(data: Any) -> None:
     sys.stdout.flush()
 
 
-def say(message: str) -> None:
+def say(message: str, end: str = "\n") -> None:
     """Progress and notes for people: always stderr, so stdout stays clean for --json."""
-    print(message, file=sys.stderr, flush=True)
+    print(message, file=sys.stderr, end=end, flush=True)
 
 
 def fail(error: BaseException) -> int:

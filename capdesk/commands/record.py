@@ -21,6 +21,7 @@ from types import FrameType
 from typing import Any
 
 from capdesk import exitcodes, settings
+from capdesk.commands.output import say
 from capdesk.commands.result import poll_ready, result_json
 from capdesk.upload.journal import State
 from capdesk.upload.outcome import exit_code
@@ -104,11 +105,6 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--output", type=Path, metavar="PATH", help="where the local MP4 goes")
     parser.add_argument("--json", action="store_true", help="print one JSON object with the result")
     parser.set_defaults(func=run)
-
-
-def say(message: str, end: str = "\n") -> None:
-    sys.stderr.write(message + end)
-    sys.stderr.flush()
 
 
 @contextmanager

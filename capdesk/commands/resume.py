@@ -8,7 +8,6 @@ from typing import Any
 from capdesk import connect, exitcodes
 from capdesk.cap.errors import CapError
 from capdesk.commands.output import emit_json, fail, say
-from capdesk.upload.journal import State
 from capdesk.upload.outcome import exit_code, summary
 from capdesk.upload.resume import resume_one, unfinished
 
@@ -54,5 +53,3 @@ def run(args: argparse.Namespace) -> int:
     failed = [c for c in codes if c != exitcodes.OK]
     return failed[0] if failed else exitcodes.OK
 
-
-__all__ = ["State", "run"]

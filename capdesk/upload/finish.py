@@ -18,7 +18,6 @@ may not have gone through, and blindly calling it again can charge twice. So:
 from __future__ import annotations
 
 import logging
-import random
 import time
 from collections.abc import Callable
 
@@ -27,6 +26,7 @@ import httpx
 from capdesk.cap.errors import CapError, CapNetworkError, ServerError
 from capdesk.cap.models import CompletedPart
 from capdesk.cap.rest import CapRest
+from capdesk.cap.retry import RetryPolicy
 from capdesk.cap.sdk import CapSdk
 from capdesk.upload.journal import Journal
 from capdesk.upload.s3put import PartUploadError, put_empty
@@ -34,6 +34,7 @@ from capdesk.upload.s3put import PartUploadError, put_empty
 log = logging.getLogger(__name__)
 
 PROBE_PART = 10000
+COMPLETE_BACKOFF = RetryPolicy(base=1.0, cap=20.0)
 
 
 def upload_finished(
@@ -95,7 +96,7 @@ def complete_once(
             ambiguous = isinstance(exc, ServerError) or exc.maybe_processed
             if ambiguous:
                 may_call = False
-        delay = min(20.0, 0.5 * 2 ** min(attempt, 6)) * random.uniform(0.5, 1.0)
+        delay = COMPLETE_BACKOFF.delay(attempt)
         if time.monotonic() + delay > deadline:
             raise error
         log.info("complete: %s; checking again in %.1fs", error.title, delay)

@@ -10,7 +10,6 @@ only calls ``notify_durable``, which records a number and wakes the coordinator.
 from __future__ import annotations
 
 import logging
-import random
 import threading
 import time
 from collections.abc import Callable
@@ -31,6 +30,7 @@ from capdesk.cap.errors import (
 )
 from capdesk.cap.models import completion_cost
 from capdesk.cap.rest import CapRest
+from capdesk.cap.retry import RetryPolicy
 from capdesk.cap.sdk import CapSdk
 from capdesk.upload.finish import complete_once
 from capdesk.upload.journal import Journal, Part, State
@@ -386,6 +386,10 @@ class StreamingUploader:
                 log.exception("progress callback failed")
 
 
+# Waits between retries of a part or of create/initiate: the client's own policy shape
+# (capped exponential backoff with jitter), capped at 30 s while the network is away.
+UPLOAD_BACKOFF = RetryPolicy(base=1.0, cap=30.0)
+
+
 def _backoff(attempt: int) -> float:
-    ceiling = min(30.0, 0.5 * 2 ** min(attempt, 8))
-    return random.uniform(ceiling / 2, ceiling)
+    return UPLOAD_BACKOFF.delay(attempt)

@@ -341,3 +341,8 @@ def test_retries_log_no_more_than_the_path(cap_server, cap_rest, cap_kit, caplog
     cap_rest.usage()
     (record,) = [r for r in caplog.records if "retry" in r.getMessage()]
     assert record.getMessage().startswith("GET /usage failed (Cap's server failed); retry 1 in ")
+
+
+def test_delay_stays_capped_after_days_of_retries() -> None:
+    policy = RetryPolicy(base=1.0, cap=30.0)
+    assert 15.0 <= policy.delay(100_000) <= 30.0
