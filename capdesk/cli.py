@@ -12,6 +12,7 @@ import importlib
 import logging
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from capdesk import __version__
 
@@ -27,8 +28,18 @@ COMMAND_MODULES = (
 )
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error never repeats a Cap key typed by mistake.
+    (Subcommand parsers are made of the same class.)"""
+
+    def error(self, message: str) -> NoReturn:
+        from capdesk.commands.validate import hide_keys
+
+        super().error(hide_keys(message))
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="capdesk",
         description="Record the screen and share it through Cap. "
         "Run without a command to open the desktop app.",

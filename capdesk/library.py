@@ -42,6 +42,7 @@ from capdesk.cap.rest import DEFAULT_LIMIT
 from capdesk.upload import journal as journals
 from capdesk.upload import resume as resuming
 from capdesk.upload.journal import Journal, State
+from capdesk.upload.outcome import charged_twice_note
 from capdesk.upload.uploader import UploadProgress
 
 log = logging.getLogger(__name__)
@@ -69,6 +70,7 @@ class Status:
     FAILED = "failed"
     LOCAL = "local"  # recorded with uploads off
     DISCARDED = "discarded"
+    DAMAGED = "damaged"  # its upload record cannot be read
 
 
 STATUS_LABELS = {
@@ -81,6 +83,7 @@ STATUS_LABELS = {
     Status.FAILED: "Upload failed",
     Status.LOCAL: "Not uploaded",
     Status.DISCARDED: "Discarded",
+    Status.DAMAGED: "Upload record damaged",
 }
 
 # How each status looks: ok, busy, warn, error or plain.
@@ -94,6 +97,7 @@ STATUS_TONES = {
     Status.FAILED: "error",
     Status.LOCAL: "plain",
     Status.DISCARDED: "plain",
+    Status.DAMAGED: "error",
 }
 
 _REFUSALS = {
@@ -144,6 +148,8 @@ class LocalItem:
             return Status.RECORDING if self.busy else Status.LOCAL
         if state == State.DISCARDED:
             return Status.DISCARDED
+        if state == State.DAMAGED:
+            return Status.DAMAGED
         if state in (State.RECORDING, State.UPLOADING):
             if self.busy:
                 return Status.RECORDING if state == State.RECORDING else Status.UPLOADING
@@ -174,6 +180,11 @@ class LocalItem:
                 return (f"It needs {j.needed_micro_credits:,} micro-credits; add credits in "
                         "Cap's developer dashboard, then retry.")
             return "Add credits in Cap's developer dashboard, then retry."
+        if status == Status.DAMAGED:
+            where = "The recording is kept" if self.exists else "The recording's file is gone"
+            return (f"Its upload record cannot be read ({j.error}); it is kept as it is. "
+                    f"{where}" + ("; `capdesk upload` sends it to Cap anew." if self.exists
+                                  else "."))
         if status == Status.INTERRUPTED:
             return "The app stopped before the upload finished; Resume finishes it."
         if status in (Status.FAILED, Status.WAITING_NETWORK):
@@ -184,6 +195,8 @@ class LocalItem:
             return text or "The upload did not finish."
         if status == Status.LOCAL and not j.video_id:
             return "Recorded with uploads off; Upload sends it to Cap."
+        if status == Status.UPLOADED and j.maybe_charged_twice:
+            return charged_twice_note(j)
         return ""
 
     @property
@@ -216,6 +229,7 @@ class LocalItem:
             "error": self.journal.error,
             "videoId": self.journal.video_id,
             "shareUrl": self.journal.share_url,
+            "maybeChargedTwice": self.journal.maybe_charged_twice,
         }
 
 
@@ -268,8 +282,11 @@ def item_for(journal: Journal) -> LocalItem:
 
 def scan(*, include_discarded: bool = False) -> list[LocalItem]:
     """Every local recording, newest first."""
-    return [item_for(j) for j in journals.all_journals()
-            if include_discarded or j.state != State.DISCARDED]
+    readable, damaged = journals.scan()
+    items = [item_for(j) for j in readable if include_discarded or j.state != State.DISCARDED]
+    items += [item_for(d.placeholder()) for d in damaged]
+    items.sort(key=lambda item: item.journal.created_at, reverse=True)
+    return items
 
 
 @contextlib.contextmanager
@@ -424,7 +441,7 @@ def thumbnail(item: LocalItem) -> Path | None:
         return None
     for old in thumbnails_of(item.id):
         old.unlink(missing_ok=True)
-    target.parent.mkdir(parents=True, exist_ok=True)
+    paths.private_once(target.parent)
     tmp = target.with_suffix(".tmp")
     tmp.write_bytes(data)
     tmp.replace(target)

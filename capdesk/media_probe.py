@@ -2,25 +2,27 @@
 
 Read with PyAV. A recording cut off by a crash has no index; its duration is
 then taken from the last packet actually in the file.
+
+Only what a browser can show on Cap's share page passes: an MP4/MOV, WebM/MKV or
+AVI container (FFmpeg reads almost anything, a text file included, as "video")
+holding H.264, VP8, VP9 or AV1 video. HEVC is left out: Firefox does not play it
+on every system and Chrome only where the hardware decodes it, and ``complete``
+bills for a link some viewers could not watch.
 """
 
 from __future__ import annotations
 
+import shlex
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 
 import av
 
-CONTENT_TYPES = {
-    ".mp4": "video/mp4",
-    ".m4v": "video/mp4",
-    ".mov": "video/quicktime",
-    ".webm": "video/webm",
-    ".mkv": "video/x-matroska",
-    ".avi": "video/avi",
-}
-FORMAT_TYPES = {"matroska,webm": "video/x-matroska", "avi": "video/avi"}
+# FFmpeg's demuxer names (a demuxer may list several: "mov,mp4,m4a,3gp,3g2,mj2").
+CONTAINERS = frozenset({"mov", "mp4", "matroska", "webm", "avi"})
+PLAYABLE_CODECS = frozenset({"h264", "vp8", "vp9", "av1"})
+ACCEPTED = "an MP4, MOV, WebM, MKV or AVI file with H.264, VP8, VP9 or AV1 video"
 
 
 class ProbeError(Exception):
@@ -43,11 +45,28 @@ def probe(path: Path, *, scan: bool = False) -> MediaInfo:
     try:
         container = av.open(str(path))
     except (av.error.FFmpegError, OSError) as exc:
-        raise ProbeError(f"{path.name} is not a video capdesk can read ({exc})") from None
+        raise ProbeError(
+            f"{path.name} is not a video: FFmpeg cannot read it ({exc.strerror or exc}); "
+            f"upload {ACCEPTED}"
+        ) from None
     with container:
-        if not container.streams.video:
-            raise ProbeError(f"{path.name} has no video")
-        stream = container.streams.video[0]
+        fmt = container.format.name
+        stream = container.streams.video[0] if container.streams.video else None
+        codec = _codec_name(stream)
+        if not CONTAINERS.intersection(fmt.split(",")):
+            found = f"{fmt} ({codec})" if stream is not None else fmt
+            raise ProbeError(
+                f"{path.name} is not a video: FFmpeg reads it as {found}; upload {ACCEPTED}"
+            )
+        if stream is None:
+            raise ProbeError(f"{path.name} has no video stream; upload {ACCEPTED}")
+        if codec not in PLAYABLE_CODECS:
+            raise ProbeError(
+                f"{path.name}: its video is {_codec_description(stream, codec)}, which "
+                f"browsers do not play; convert it first, e.g. `ffmpeg -i "
+                f"{shlex.quote(path.name)} -c:v libx264 -c:a aac "
+                f"{shlex.quote(path.stem + '-h264.mp4')}`"
+            )
         width, height = stream.codec_context.width, stream.codec_context.height
         rate = stream.average_rate or stream.guessed_rate or stream.base_rate
         fps = float(rate) if rate else 0.0
@@ -55,14 +74,13 @@ def probe(path: Path, *, scan: bool = False) -> MediaInfo:
         frames: int | None = stream.frames or None
         if scan or duration <= 0:
             duration, frames = _scan(container, stream)
-        fmt = container.format.name
     if not width or not height:
         raise ProbeError(f"{path.name}: cannot read the picture size")
     if duration <= 0:
         raise ProbeError(f"{path.name} holds no complete frame")
     if not fps and frames:
         fps = frames / duration
-    content_type = CONTENT_TYPES.get(path.suffix.lower()) or FORMAT_TYPES.get(fmt, "video/mp4")
+    content_type = _content_type(fmt, path.suffix.lower())
     return MediaInfo(
         duration_secs=round(duration, 3),
         width=int(width),
@@ -72,6 +90,35 @@ def probe(path: Path, *, scan: bool = False) -> MediaInfo:
         size=path.stat().st_size,
         frames=frames,
     )
+
+
+def _codec_name(stream: av.VideoStream | None) -> str:
+    """FFmpeg's name of the stream's codec ("h264", "mpeg4"), whichever decoder reads it."""
+    if stream is None:
+        return "no video"
+    try:
+        return str(stream.codec_context.codec.canonical_name)
+    except (AttributeError, av.error.FFmpegError):
+        return "an unknown codec"
+
+
+def _codec_description(stream: av.VideoStream, codec: str) -> str:
+    try:
+        long_name = str(stream.codec_context.codec.long_name)
+    except (AttributeError, av.error.FFmpegError):
+        return codec
+    if not long_name or codec.lower() in long_name.lower():
+        return long_name or codec  # "MJPEG (Motion JPEG)"
+    return f"{codec} ({long_name})"  # "mpeg4 (MPEG-4 part 2)"
+
+
+def _content_type(fmt: str, suffix: str) -> str:
+    names = set(fmt.split(","))
+    if "avi" in names:
+        return "video/avi"
+    if "matroska" in names:
+        return "video/webm" if suffix == ".webm" else "video/x-matroska"
+    return "video/quicktime" if suffix == ".mov" else "video/mp4"
 
 
 def _scan(container: av.container.InputContainer, stream: av.VideoStream) -> tuple[float, int]:

@@ -52,6 +52,35 @@ def settings_file() -> Path:
     return config_dir() / "settings.json"
 
 
-def ensure(path: Path) -> Path:
-    path.mkdir(parents=True, exist_ok=True)
+PRIVATE_DIR_MODE = 0o700  # recordings and upload records are nobody else's business
+
+
+def private_dir(path: Path) -> Path:
+    """Create ``path`` (and any missing parents) readable by this user only, and make an
+    existing ``path`` so too (POSIX; elsewhere a plain mkdir: the profile is private)."""
+    missing = []
+    current = path
+    while not current.exists():
+        missing.append(current)
+        if current.parent == current:
+            break
+        current = current.parent
+    for folder in reversed(missing):
+        folder.mkdir(mode=PRIVATE_DIR_MODE, exist_ok=True)
+    if os.name == "posix":
+        os.chmod(path, PRIVATE_DIR_MODE)
+    return path
+
+
+_secured: set[Path] = set()
+
+
+def private_once(path: Path) -> Path:
+    """``private_dir`` for a folder of capdesk's, once per process (and its parent
+    folder too when that is capdesk's data folder, made by an older version 0755)."""
+    if path not in _secured or not path.is_dir():
+        if path.parent == data_dir():
+            private_dir(path.parent)
+        private_dir(path)
+        _secured.add(path)
     return path

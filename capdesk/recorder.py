@@ -25,10 +25,11 @@ from typing import Any
 
 import httpx
 
-from capdesk import connect, settings
+from capdesk import connect, paths, settings
 from capdesk.cap.errors import CapError
 from capdesk.cap.rest import CapRest
 from capdesk.cap.sdk import CapSdk
+from capdesk.encode.spool import claim
 from capdesk.recording import LocalRecording, RecordingConfig, RecordingResult
 from capdesk.upload.journal import Journal, State
 from capdesk.upload.lock import RecordingLock
@@ -52,7 +53,8 @@ class RecordOptions:
     user_id: str | None = None
     metadata: dict[str, Any] | None = None
     upload: bool = True
-    output: Path | None = None
+    output: Path | None = None  # exactly this file (it must not exist yet)
+    folder: Path | None = None  # else a new name in here (None: the settings' folder)
     seconds: float | None = None  # stop by itself after this much recording
 
 
@@ -66,8 +68,13 @@ class RecordOutcome:
 
 
 def default_output(folder: Path) -> Path:
-    """A new, unused file name in ``folder`` (created if missing)."""
-    folder.mkdir(parents=True, exist_ok=True)
+    """A file name in ``folder`` (created if missing) that is free now. Only a name:
+    ``spool.claim`` takes it for good, or the next free one if another recording
+    took it meanwhile. capdesk's own recordings folder is made private (0700)."""
+    if folder.resolve() == paths.recordings_dir().resolve():
+        paths.private_dir(folder)
+    else:
+        folder.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     candidate = folder / f"capdesk-{stamp}.mp4"
     counter = 2
@@ -108,8 +115,12 @@ class Recorder:
                 self.upload_note = f"Uploads are off: {exc.describe()}"
         else:
             self.upload_note = "Uploads are off (--no-upload)"
-        folder = settings.load().recordings_folder()
-        self.path = (options.output or default_output(folder)).expanduser().resolve()
+        self._auto_name = options.output is None
+        if options.output is not None:
+            self.path = options.output.expanduser().resolve()
+        else:
+            folder = options.folder or settings.load().recordings_folder()
+            self.path = default_output(folder.expanduser()).resolve()
         self.journal = Journal.new(
             self.path,
             name=options.name or self.path.stem,
@@ -128,8 +139,20 @@ class Recorder:
         """Write the journal and start creating the video on Cap (during the countdown)."""
         if self._prepared:
             return
+        # The file first, exclusively: a name taken meanwhile becomes the next free one
+        # (an explicit --output that exists is refused). Then everything local is
+        # checked, so nothing is created on Cap for a recording that cannot start.
+        self.path = claim(self.path, next_free=self._auto_name)
+        try:
+            self.journal.spool_path = str(self.path)
+            self.journal.name = self.options.name or self.path.stem
+            self.local = self._make_local()
+            self.local.preflight()
+        except BaseException:
+            self.local = None
+            self.path.unlink(missing_ok=True)  # the empty file claimed above, nothing else
+            raise
         self._prepared = True
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         self.journal.save()
         self._lock = lock_for(self.journal)
         self._lock.acquire()
@@ -143,8 +166,16 @@ class Recorder:
 
     def start(self) -> None:
         self.prepare()
-        notify = self.uploader.notify_durable if self.uploader else None
-        self.local = LocalRecording(
+        assert self.local is not None
+        try:
+            self.local.start()
+        except Exception:
+            self._abandon()
+            raise
+        self._state("recording")
+
+    def _make_local(self) -> LocalRecording:
+        return LocalRecording(
             RecordingConfig(
                 source=self.options.source,
                 monitor=self.options.monitor,
@@ -157,16 +188,14 @@ class Recorder:
                 audio_device=self.options.audio_device,
                 audio_muted=self.options.audio_muted,
             ),
-            on_durable=notify,
+            on_durable=self._notify_durable,
             on_audio_level=self.on_audio_level,
             on_warning=self.on_warning,
         )
-        try:
-            self.local.start()
-        except Exception:
-            self._abandon()
-            raise
-        self._state("recording")
+
+    def _notify_durable(self, durable_bytes: int) -> None:
+        if self.uploader is not None:
+            self.uploader.notify_durable(durable_bytes)
 
     def pause(self) -> None:
         if self.local:

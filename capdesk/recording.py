@@ -156,6 +156,8 @@ class LocalRecording:
         self._threads: list[threading.Thread] = []
         self._encode_error: BaseException | None = None
         self._frames_written = 0
+        self._timeline = AudioTimeline(self._pacer.anchor)
+        self._checked = False
         self.result: RecordingResult | None = None
         self.warnings: list[str] = []
         self.error: str | None = None
@@ -215,15 +217,9 @@ class LocalRecording:
         if self._state != State.IDLE:
             raise RuntimeError(f"cannot start a recording that is {self._state}")
         cfg = self.config
-        folder = cfg.output.parent
-        folder.mkdir(parents=True, exist_ok=True)
-        warning = check_before_start(folder, self._free_space)
-        if warning:
-            self.warnings.append(warning)
-        if self._source is None:
-            self._source = self._make_source()
+        self.preflight()
         source = self._source
-        self.warnings.extend(source.notes)
+        assert source is not None
         self._start_audio()
         self._writer = Fmp4Writer(
             cfg.output,
@@ -249,15 +245,33 @@ class LocalRecording:
         for thread in self._threads:
             thread.start()
 
-    def _start_audio(self) -> None:
-        """Open the audio sources (AudioError if one cannot be used) and start reading."""
+    def preflight(self) -> None:
+        """Check everything local that a recording needs, before anything else happens
+        (before a video is created on Cap): room on the disk, the capture source, the
+        audio devices. Raises DiskSpaceError, CaptureError or AudioError with a message
+        meant for people. ``start`` calls it if it was not called before.
+        """
+        if self._checked:
+            return
         cfg = self.config
-        timeline = AudioTimeline(self._pacer.anchor)
-        sources = self._audio_sources
-        if sources is None:
-            sources = make_sources(
-                cfg.audio, timeline.at, device=cfg.audio_device, clock=self._clock
+        folder = cfg.output.parent
+        folder.mkdir(parents=True, exist_ok=True)
+        warning = check_before_start(folder, self._free_space)
+        if warning:
+            self.warnings.append(warning)
+        if self._source is None:
+            self._source = self._make_source()
+        self.warnings.extend(self._source.notes)
+        if self._audio_sources is None:
+            self._audio_sources = make_sources(
+                cfg.audio, self._timeline.at, device=cfg.audio_device, clock=self._clock
             )
+        self._checked = True
+
+    def _start_audio(self) -> None:
+        """Start reading the audio sources (AudioError if one cannot be used)."""
+        timeline = self._timeline
+        sources = self._audio_sources
         if not sources:
             return
         audio = AudioCapture(
@@ -267,7 +281,7 @@ class LocalRecording:
             on_level=self._on_audio_level,
             on_warning=self._audio_warning,
         )
-        audio.set_muted(cfg.audio_muted)
+        audio.set_muted(self.config.audio_muted)
         audio.start()
         self._audio = audio
 

@@ -77,8 +77,11 @@ def coerce(name: str, value: Any) -> Any:
     if kind is int:
         try:
             return int(value)
-        except TypeError:  # null, a list... in the settings file
-            raise ValueError(f"{name} must be a whole number") from None
+        except (TypeError, ValueError):  # "abc" from `config set`; null, a list in the file
+            example = getattr(Settings(), name)
+            raise ValueError(
+                f"{name.replace('_', '-')} must be a whole number, like {example}"
+            ) from None
     if value is None or isinstance(value, (list, dict)):
         raise ValueError(f"{name} must be text")
     text = str(value)
@@ -109,4 +112,5 @@ def load() -> Settings:
 
 
 def save(settings: Settings) -> None:
+    paths.private_dir(paths.settings_file().parent)
     write_json_atomic(paths.settings_file(), dataclasses.asdict(settings))

@@ -51,7 +51,14 @@ class CapError(Exception):
 
 class ConfigError(CapError):
     title = "Cap is not set up"
-    exit_code = exitcodes.USAGE
+    exit_code = exitcodes.NOT_CONFIGURED
+
+    def default_hint(self) -> str:
+        return (
+            "Save the key in the keychain with `capdesk config set public-key` (or "
+            "`secret-key`), or, without a keychain, set CAP_PUBLIC_KEY (or CAP_SECRET_KEY) "
+            "in the environment"
+        )
 
 
 class CapNetworkError(CapError):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -113,7 +114,6 @@ class Video:
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Video:
-        metadata = data.get("metadata")
         return cls(
             id=_get(data, "id", str),
             app_id=_get(data, "appId", str, optional=True) or "",
@@ -125,12 +125,23 @@ class Video:
             fps=_number(data, "fps"),
             s3_key=_get(data, "s3Key", str, optional=True),
             transcription_status=_get(data, "transcriptionStatus", str, optional=True),
-            metadata=metadata if isinstance(metadata, dict) else None,
+            metadata=_metadata(data.get("metadata")),
             deleted_at=_time(data, "deletedAt", optional=True),
             created_at=_time(data, "createdAt", optional=True),
             updated_at=_time(data, "updatedAt", optional=True),
             raw=dict(data),
         )
+
+
+def _metadata(value: Any) -> dict[str, Any] | None:
+    """Cap answers ``metadata`` as an object or, depending on its database, as a JSON
+    string holding one; anything else (null, a list, bad JSON) is no metadata."""
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return None
+    return value if isinstance(value, dict) else None
 
 
 @dataclass(frozen=True)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import httpx
 
 from capdesk.cap.budget import RequestBudget
-from capdesk.cap.errors import BadRequest
+from capdesk.cap.errors import BadRequest, CapError, UnexpectedResponse
+from capdesk.cap.limits import NAME_MAX, USER_ID_MAX, cut_utf16, sendable
 from capdesk.cap.models import CompletedPart, CreatedVideo
 from capdesk.cap.retry import RetryPolicy
 from capdesk.cap.transport import ApiTransport, check_key, require
@@ -45,17 +46,24 @@ class CapSdk:
         name: str | None = None,
         user_id: str | None = None,
         metadata: Mapping[str, Any] | None = None,
+        *,
+        on_retry: Callable[[CapError], None] | None = None,
     ) -> CreatedVideo:
         payload: dict[str, Any] = {}
+        # Cap counts UTF-16 code units: cut there, never inside an emoji's surrogate pair.
         if name:
-            payload["name"] = name[:255]
+            payload["name"] = cut_utf16(sendable(name), NAME_MAX)
         if user_id:
-            payload["userId"] = user_id
+            payload["userId"] = cut_utf16(sendable(user_id), USER_ID_MAX)
         if metadata is not None:
             payload["metadata"] = dict(metadata)
         # A repeated create after a lost answer makes a second, empty video; it
         # costs nothing (only ``complete`` bills), so create is retried freely.
-        return CreatedVideo.from_json(self.api.request("POST", "/videos/create", json=payload))
+        # ``on_retry`` hears of each retried attempt: one that may have been processed
+        # left an extra video (see ``capdesk.upload.extras``).
+        return CreatedVideo.from_json(
+            self.api.request("POST", "/videos/create", json=payload, on_retry=on_retry)
+        )
 
     def initiate_upload(self, video_id: str, content_type: str = "video/mp4") -> str:
         if content_type not in CONTENT_TYPES:
@@ -96,7 +104,9 @@ class CapSdk:
         the server surely did not process it (refused connection, 429). After an
         ambiguous failure (a lost answer, a 5xx) the caller gets the error with
         ``maybe_processed`` set and must check whether the upload finished before
-        calling again, because a second ``complete`` can charge twice.
+        calling again, because a second ``complete`` can charge twice. An answer
+        that is neither a clear success (``success: true``) nor a clear refusal
+        raises ``UnexpectedResponse``: just as ambiguous.
         """
         if duration_secs <= 0:
             raise BadRequest(400, "the duration must be more than 0 seconds")
@@ -109,7 +119,13 @@ class CapSdk:
             "height": height,
             "fps": fps,
         }
-        self.api.request("POST", "/upload/multipart/complete", json=payload, idempotent=False)
+        data = self.api.request(
+            "POST", "/upload/multipart/complete", json=payload, idempotent=False
+        )
+        if data.get("success") is not True:
+            # Not a clear success (``{}``, ``{"success": false}`` with a 2xx): the caller
+            # must settle whether the upload was completed before calling again.
+            raise UnexpectedResponse(200, "the answer to complete did not confirm success")
 
     def abort_upload(self, video_id: str, upload_id: str) -> None:
         self.api.request(

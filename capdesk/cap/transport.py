@@ -75,8 +75,8 @@ def check_key(key: str | None, prefix: str, what: str) -> str:
     if not key:
         raise ConfigError(
             f"no {what} is set",
-            hint=f"Save one with `capdesk config set {what.replace(' ', '-')}` or set "
-            f"CAP_{what.split()[0].upper()}_KEY",
+            hint=f"Save it in the keychain with `capdesk config set {what.replace(' ', '-')}`, "
+            f"or, without a keychain, set CAP_{what.split()[0].upper()}_KEY in the environment",
         )
     key = key.strip()
     if not key.startswith(prefix):
@@ -134,8 +134,12 @@ class ApiTransport:
         params: Mapping[str, str | int] | None = None,
         idempotent: bool = True,
         retry: RetryPolicy | None = None,
+        on_retry: Callable[[CapNetworkError | CapResponseError], None] | None = None,
     ) -> dict[str, Any]:
-        """Send one call (with retries) and return the JSON object it answered."""
+        """Send one call (with retries) and return the JSON object it answered.
+
+        ``on_retry(error)`` hears about each failed attempt that is retried (a caller
+        may want to know that an earlier attempt may have taken effect)."""
         policy = retry or self.retry
         started = time.monotonic()
         attempt = 0
@@ -156,6 +160,8 @@ class ApiTransport:
                 raise error
             log.info("%s %s failed (%s); retry %d in %.1fs", method, path, error.title,
                      attempt, delay)
+            if on_retry is not None:
+                on_retry(error)
             self._sleep(delay)
 
     def _attempt(

@@ -74,7 +74,10 @@ def check_keys() -> list[Check]:
         if info.value:
             checks.append((name, True, f"{secrets.mask(info.value)} from the {info.source}"))
         else:
-            note = "not set: uploads are off" if required else "not set (optional)"
+            how = (f"`capdesk config set {name}` (keychain) or {secrets.ENV[name]} "
+                   "in the environment")
+            note = (f"not set: uploads are off; set it with {how}" if required
+                    else f"not set (optional: videos, usage); set it with {how}")
             checks.append((name, not required, note))
     return checks
 

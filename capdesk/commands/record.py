@@ -21,7 +21,9 @@ from types import FrameType
 from typing import Any
 
 from capdesk import exitcodes, settings
+from capdesk.commands import validate
 from capdesk.commands.output import say
+from capdesk.commands.output_file import OutputRefused, claim
 from capdesk.commands.result import poll_ready, result_json
 from capdesk.upload.journal import State
 from capdesk.upload.outcome import exit_code
@@ -37,42 +39,10 @@ def _region(text: str) -> tuple[int, int, int, int]:
         parts = []
     if len(parts) != 4 or parts[2] < 2 or parts[3] < 2:
         raise argparse.ArgumentTypeError(
-            f"expected X,Y,W,H in physical pixels with W and H at least 2, got {text!r}"
+            "expected X,Y,W,H in physical pixels with W and H at least 2 (e.g. "
+            f"0,0,1280,720 or -1920,0,1920,1080), got {validate.shown(text)}"
         )
     return parts[0], parts[1], parts[2], parts[3]
-
-
-def _positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        value = -1.0
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"expected a positive number of seconds, got {text!r}")
-    return value
-
-
-def _int_between(low: int, high: int) -> Any:
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            value = low - 1
-        if not low <= value <= high:
-            raise argparse.ArgumentTypeError(f"expected a whole number {low}-{high}, got {text!r}")
-        return value
-
-    return parse
-
-
-def _metadata(text: str) -> dict[str, Any]:
-    try:
-        value = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise argparse.ArgumentTypeError(f"--metadata is not valid JSON: {exc}") from exc
-    if not isinstance(value, dict):
-        raise argparse.ArgumentTypeError("--metadata must be a JSON object")
-    return value
 
 
 def register(subparsers: Any) -> None:
@@ -82,16 +52,20 @@ def register(subparsers: Any) -> None:
         description="Record the screen into a fragmented MP4 file. Ctrl+C, SIGINT or "
         "SIGTERM stops cleanly.",
     )
-    parser.add_argument("--seconds", type=_positive_float, help="stop after S seconds of recording")
+    validate.allow_dashed_values(parser)  # --region -1920,0,1920,1080
+    parser.add_argument("--seconds", type=validate.positive_seconds,
+                        help="stop after S seconds of recording")
     parser.add_argument("--source", choices=("screen", "synthetic"), default="screen",
                         help="screen, or synthetic: a moving test card with a frame counter")
-    parser.add_argument("--monitor", type=_int_between(0, 64), metavar="N",
+    parser.add_argument("--monitor", type=validate.whole_number(0, 64), metavar="N",
                         help="1-based monitor (default: primary; 0 = all monitors)")
     parser.add_argument("--region", type=_region, metavar="X,Y,W,H",
                         help="a region in physical pixels (relative to --monitor if given); "
                         "for --source synthetic, W and H set the card's size")
-    parser.add_argument("--fps", type=_int_between(1, 120), default=30, help="frames per second")
-    parser.add_argument("--max-height", type=_int_between(16, 8640), default=1080, metavar="H",
+    parser.add_argument("--fps", type=validate.whole_number(1, 120), default=30,
+                        help="frames per second")
+    parser.add_argument("--max-height", type=validate.whole_number(16, 8640), default=1080,
+                        metavar="H",
                         help="scale taller captures down to H lines (default 1080)")
     parser.add_argument("--audio", choices=AUDIO_CHOICES, default="none",
                         help="sound: the microphone, the system sound, both mixed, or a beep "
@@ -99,10 +73,15 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--audio-device", metavar="ID", default=None,
                         help="the microphone to record (default: the system default)")
     parser.add_argument("--name", help="the video's name on Cap")
-    parser.add_argument("--user-id", help="the Cap user the video belongs to")
-    parser.add_argument("--metadata", type=_metadata, help="a JSON object stored with the video")
+    parser.add_argument("--user-id", type=validate.user_id,
+                        help="the Cap user the video belongs to")
+    parser.add_argument("--metadata", type=validate.metadata,
+                        help="a JSON object stored with the video (at most 8 KiB)")
     parser.add_argument("--no-upload", action="store_true", help="keep it local only")
-    parser.add_argument("--output", type=Path, metavar="PATH", help="where the local MP4 goes")
+    parser.add_argument("--output", type=Path, metavar="PATH",
+                        help="where the local MP4 goes (a folder: a new name inside it)")
+    parser.add_argument("--overwrite", action="store_true",
+                        help="replace an existing --output file (never one still uploading)")
     parser.add_argument("--json", action="store_true", help="print one JSON object with the result")
     parser.set_defaults(func=run)
 
@@ -134,20 +113,30 @@ def run(args: argparse.Namespace) -> int:
     from capdesk.capture.sources import CaptureError
     from capdesk.encode.diskspace import DiskSpaceError, human
     from capdesk.encode.encoders import EncoderUnavailable
-    from capdesk.recorder import Recorder, RecordOptions, default_output
+    from capdesk.recorder import Recorder, RecordOptions
     from capdesk.recording import StopReason
 
+    # A new name (in --output's folder, or the settings' one) is taken exclusively when
+    # the recording starts, the next free one if another recording took it meanwhile.
     folder = settings.load().recordings_folder()
+    output: Path | None = None
     if args.output is not None and args.output.is_dir():
-        output = default_output(args.output)
+        folder = args.output
     elif args.output is not None:
         output = args.output
-    else:
-        output = default_output(folder)
+        try:
+            claim(output, overwrite=args.overwrite)
+        except OutputRefused as exc:
+            say(f"error: {exc}")
+            return exitcodes.USAGE
+        except OSError as exc:
+            say(f"error: cannot replace --output {output}: {exc.strerror or exc}")
+            return exitcodes.FAILURE
     options = RecordOptions(
         source=args.source, monitor=args.monitor, region=args.region, fps=args.fps,
         max_height=args.max_height, name=args.name, user_id=args.user_id,
-        metadata=args.metadata, upload=not args.no_upload, output=output.absolute(),
+        metadata=args.metadata, upload=not args.no_upload,
+        output=output.absolute() if output is not None else None, folder=folder.absolute(),
         seconds=args.seconds, audio=args.audio, audio_device=args.audio_device,
     )
     recorder = Recorder(options, on_warning=lambda message: say(f"warning: {message}"))

@@ -8,6 +8,7 @@ from typing import Any
 from capdesk import connect, exitcodes
 from capdesk.cap.errors import CapError
 from capdesk.commands.output import emit_json, fail, say
+from capdesk.upload import journal as journals
 from capdesk.upload.outcome import exit_code, summary
 from capdesk.upload.resume import resume_one, unfinished
 
@@ -19,6 +20,8 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    for damaged in journals.damaged_journals():
+        say(f"warning: {damaged.warning()}")  # stderr, with --json too
     pending = unfinished()
     if not pending:
         if args.json:

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import json
 import time
 from pathlib import Path
 from typing import Any
 
 from capdesk import connect, exitcodes
 from capdesk.cap.errors import CapError
+from capdesk.commands import validate
 from capdesk.commands.output import emit_json, fail, say
 from capdesk.commands.result import poll_ready, result_json
 from capdesk.media_probe import ProbeError, probe
@@ -23,30 +23,26 @@ def register(sub: Any) -> None:
     parser = sub.add_parser("upload", help="upload an existing video file to Cap")
     parser.add_argument("file", type=Path)
     parser.add_argument("--name", help="the video's name on Cap (default: the file name)")
-    parser.add_argument("--user-id", help="your app's user id for this video")
-    parser.add_argument("--metadata", help="a JSON object stored with the video")
+    parser.add_argument("--user-id", type=validate.user_id,
+                        help="your app's user id for this video")
+    parser.add_argument("--metadata", type=validate.metadata,
+                        help="a JSON object stored with the video (at most 8 KiB)")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.set_defaults(func=run)
-
-
-def parse_metadata(text: str | None) -> dict[str, Any] | None:
-    if text is None:
-        return None
-    value = json.loads(text)
-    if not isinstance(value, dict):
-        raise ValueError("--metadata must be a JSON object")
-    if len(json.dumps(value).encode()) > 8192:
-        raise ValueError("--metadata must be at most 8 KiB of JSON")
-    return value
 
 
 def run(args: argparse.Namespace) -> int:
     started = time.monotonic()
     path: Path = args.file.expanduser().resolve()
+    metadata: dict[str, Any] | None = args.metadata  # checked by argparse (validate.metadata)
+    if not path.is_file():
+        what = "is not a file" if path.exists() else "does not exist"
+        say(f"error: {args.file} {what}; give the path of a video file (MP4, MOV, WebM, "
+            "MKV or AVI)")
+        return exitcodes.USAGE
     try:
-        metadata = parse_metadata(args.metadata)
         info = probe(path)
-    except (ValueError, ProbeError, OSError) as exc:
+    except (ProbeError, OSError) as exc:
         say(f"error: {exc}")
         return exitcodes.USAGE
     try:

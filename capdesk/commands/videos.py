@@ -10,6 +10,7 @@ from capdesk import connect, exitcodes
 from capdesk.cap.errors import CapError
 from capdesk.cap.models import Video, VideoStatus
 from capdesk.cap.rest import MAX_LIMIT, MIN_POLL_INTERVAL, CapRest
+from capdesk.commands import validate
 from capdesk.commands.output import emit_json, fail, format_duration, say, table
 
 
@@ -19,28 +20,31 @@ def register(sub: Any) -> None:
 
     p = vsub.add_parser("list", help="list videos, newest first")
     p.add_argument("--user-id", help="only this user's videos")
-    p.add_argument("--limit", type=int, default=50, help="videos per page (1-100, default 50)")
-    p.add_argument("--offset", type=int, default=0, help="skip this many videos")
+    p.add_argument("--limit", type=validate.whole_number(1, MAX_LIMIT), default=50,
+                   help=f"videos per page (1-{MAX_LIMIT}, default 50)")
+    p.add_argument("--offset", type=validate.whole_number(0), default=0,
+                   help="skip this many videos")
     p.add_argument("--all", action="store_true", help="fetch every page")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=run_list)
 
     p = vsub.add_parser("get", help="show one video")
-    p.add_argument("id")
+    p.add_argument("id", metavar="ID", type=validate.video_id)
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=run_get)
 
     p = vsub.add_parser("status", help="is the video ready?")
-    p.add_argument("id")
+    p.add_argument("id", metavar="ID", type=validate.video_id)
     p.add_argument("--wait", action="store_true", help="poll until ready")
-    p.add_argument("--timeout", type=float, default=300.0, help="seconds to wait (default 300)")
-    p.add_argument("--interval", type=float, default=MIN_POLL_INTERVAL,
+    p.add_argument("--timeout", type=validate.positive_seconds, default=300.0,
+                   help="seconds to wait (default 300)")
+    p.add_argument("--interval", type=validate.positive_seconds, default=MIN_POLL_INTERVAL,
                    help=argparse.SUPPRESS)
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=run_status)
 
     p = vsub.add_parser("delete", help="delete a video (soft delete)")
-    p.add_argument("id")
+    p.add_argument("id", metavar="ID", type=validate.video_id)
     p.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=run_delete)
@@ -87,10 +91,6 @@ def _with_rest(action: Any) -> int:
 
 
 def run_list(args: argparse.Namespace) -> int:
-    if not 1 <= args.limit <= MAX_LIMIT:
-        say(f"error: --limit must be between 1 and {MAX_LIMIT}")
-        return exitcodes.USAGE
-
     def action(rest: CapRest) -> int:
         if args.all:
             videos = list(rest.iter_videos(user_id=args.user_id, page_size=args.limit,

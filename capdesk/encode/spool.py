@@ -29,6 +29,50 @@ class SpoolError(OSError):
 RESERVE_BYTES = 256 * 1024  # room kept for the index after a disk-full (~13,000 fragments)
 
 
+RECORDING_MODE = 0o600  # only the user: a recording is a picture of their screen
+_BINARY = getattr(os, "O_BINARY", 0)
+
+
+def open_new(path: Path) -> int:
+    """Open a recording file for writing without ever truncating one.
+
+    The file is created exclusively; a file that already exists is used only if it is
+    empty (a name claimed with :func:`claim`), else FileExistsError: capdesk never
+    writes over a recording.
+    """
+    try:
+        return os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _BINARY, RECORDING_MODE)
+    except FileExistsError:
+        pass
+    fd = os.open(path, os.O_WRONLY | _BINARY)
+    if os.fstat(fd).st_size != 0:
+        os.close(fd)
+        raise FileExistsError(errno.EEXIST, "a recording is already there; capdesk never "
+                              "writes over one", str(path))
+    return fd
+
+
+def claim(path: Path, *, next_free: bool) -> Path:
+    """Create ``path`` as an empty file only if no file has that name (``O_EXCL``), so
+    two recordings started in the same second never share a file. With ``next_free``,
+    a taken name becomes ``name-2``, ``name-3``, ... instead of FileExistsError."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    candidate, counter = path, 2
+    while True:
+        try:
+            fd = os.open(candidate, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _BINARY,
+                         RECORDING_MODE)
+        except FileExistsError:
+            if not next_free:
+                raise
+            candidate = path.with_name(f"{path.stem}-{counter}{path.suffix}")
+            counter += 1
+            continue
+        os.close(fd)
+        _fsync_dir(candidate.parent)
+        return candidate
+
+
 class SpoolFile:
     """Append-only writer with fsync'd commits. Not thread-safe for writing: one writer thread.
 
@@ -40,9 +84,7 @@ class SpoolFile:
     def __init__(self, path: str | Path, on_durable: DurableCallback | None = None) -> None:
         self.path = Path(path)
         self.reserve_path = self.path.with_name(f".{self.path.name}.reserve")
-        self._fd: int | None = os.open(
-            self.path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0), 0o644
-        )
+        self._fd: int | None = open_new(self.path)
         self._make_reserve()
         self._on_durable = on_durable
         self._size = 0

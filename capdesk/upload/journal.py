@@ -9,6 +9,8 @@ were planned (their byte range is fixed) and are sent again.
 from __future__ import annotations
 
 import dataclasses
+import json
+import re
 import threading
 import time
 import uuid
@@ -35,11 +37,13 @@ class State:
     COMPLETE = "complete"  # Cap has the whole video
     LOCAL_ONLY = "local-only"  # recorded with uploads off
     DISCARDED = "discarded"  # the user threw it away; the upload was aborted
+    DAMAGED = "damaged"  # the journal file cannot be read (shown, kept, never rewritten)
 
     UNFINISHED = frozenset(
         {RECORDING, UPLOADING, WAITING_NETWORK, NEEDS_CREDITS, KEY_REFUSED, ORIGIN_REFUSED,
          FAILED}
     )
+    FINAL = frozenset({COMPLETE, DISCARDED})  # nothing more happens to these
 
 
 @dataclass
@@ -79,6 +83,15 @@ class Journal:
     created_at: float = field(default_factory=time.time)
     completed_at: float | None = None
     complete_call_secs: float | None = None  # how long the successful complete took
+    # A ``complete`` was sent and its outcome is not settled yet (a lost or unusable
+    # answer, a crash): the next attempt must first ask whether it went through.
+    complete_sent: bool = False
+    # Cap answered a ``complete`` with a 5xx: it debits before asking S3 to finish, so
+    # that attempt may have been charged even though the upload stayed open.
+    complete_server_error: bool = False
+    # ``complete`` was called again after such a 5xx: Cap may have charged twice.
+    maybe_charged_twice: bool = False
+    extra_videos_removed: int = 0  # empty videos a retried create left, deleted again
     version: int = VERSION
     path: Path | None = field(default=None, repr=False, compare=False)
     _lock: threading.Lock = field(
@@ -111,9 +124,12 @@ class Journal:
 
     def save(self) -> None:
         """Replace the journal on disk atomically (thread-safe)."""
+        if self.state == State.DAMAGED:
+            raise RuntimeError("a damaged upload record is kept as it is, never rewritten")
         with self._lock:
             if self.path is None:
                 self.path = paths.journals_dir() / f"{self.id}.json"
+            paths.private_once(self.path.parent)
             write_json_atomic(self.path, self.to_json())
 
     def update(self, **changes: Any) -> None:
@@ -150,15 +166,68 @@ def load(path: Path) -> Journal:
     return Journal.from_json(read_json(path), path)
 
 
-def all_journals() -> list[Journal]:
+@dataclass(frozen=True)
+class DamagedJournal:
+    """A journal file that cannot be read. It is reported and kept, never deleted."""
+
+    path: Path
+    problem: str
+    spool_path: str | None  # the recording it names, if that much can be read
+
+    def placeholder(self) -> Journal:
+        """A read-only stand-in for lists (state ``damaged``; ``save`` refuses it)."""
+        journal = Journal(id=self.path.stem, spool_path=self.spool_path or "",
+                          state=State.DAMAGED, error=self.problem)
+        journal.created_at = self.path.stat().st_mtime if self.path.exists() else 0.0
+        return journal
+
+    def warning(self) -> str:
+        where = f" for {self.spool_path}" if self.spool_path else ""
+        return (f"the upload record {self.path}{where} is damaged ({self.problem}); it is "
+                "kept as it is, and the recording can be uploaded anew with `capdesk upload`")
+
+
+_SPOOL_PATH = re.compile(r'"spool_path"\s*:\s*"((?:[^"\\]|\\.)*)"')
+
+
+def _damaged(path: Path, exc: Exception) -> DamagedJournal:
+    problem = (f"not valid JSON: {exc.msg} at line {exc.lineno}"
+               if isinstance(exc, json.JSONDecodeError) else
+               f"{type(exc).__name__}: {exc}")
+    spool: str | None = None
+    try:
+        found = _SPOOL_PATH.search(path.read_text(encoding="utf-8", errors="replace"))
+        if found:
+            spool = json.loads(f'"{found.group(1)}"')
+    except (OSError, ValueError):
+        spool = None
+    return DamagedJournal(path, problem, spool)
+
+
+def scan() -> tuple[list[Journal], list[DamagedJournal]]:
+    """Every journal, newest first, and the journal files that cannot be read."""
     folder = paths.journals_dir()
     if not folder.exists():
-        return []
-    journals = []
+        return [], []
+    journals, damaged = [], []
     for path in sorted(folder.glob("*.json")):
         try:
-            journals.append(load(path))
-        except (OSError, ValueError, TypeError):
-            continue
+            journal = load(path)
+            if not isinstance(journal.spool_path, str) or not isinstance(journal.state, str):
+                raise TypeError("the recording's file or state is missing")
+            journals.append(journal)
+        except FileNotFoundError:
+            continue  # forgotten meanwhile
+        except (OSError, ValueError, TypeError, AttributeError) as exc:
+            damaged.append(_damaged(path, exc))
     journals.sort(key=lambda j: j.created_at, reverse=True)
-    return journals
+    return journals, damaged
+
+
+def all_journals() -> list[Journal]:
+    """Every readable journal, newest first (see ``scan`` for the damaged ones)."""
+    return scan()[0]
+
+
+def damaged_journals() -> list[DamagedJournal]:
+    return scan()[1]

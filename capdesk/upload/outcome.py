@@ -21,9 +21,19 @@ def exit_code(journal: Journal) -> int:
 
 def summary(journal: Journal) -> str:
     """One or two sentences for a person."""
+    text = _summary(journal)
+    if journal.extra_videos_removed:
+        count = journal.extra_videos_removed
+        text += (f" {count} empty video{'s' if count > 1 else ''} that a retried create "
+                 f"left on Cap {'were' if count > 1 else 'was'} deleted.")
+    return text
+
+
+def _summary(journal: Journal) -> str:
     where = journal.spool_path
     if journal.state == State.COMPLETE:
-        return f"Uploaded: {journal.share_url}"
+        return f"Uploaded: {journal.share_url}" + (
+            f" {charged_twice_note(journal)}" if journal.maybe_charged_twice else "")
     if journal.state == State.LOCAL_ONLY:
         return f"Saved to {where}"
     if journal.state == State.NEEDS_CREDITS:
@@ -34,3 +44,9 @@ def summary(journal: Journal) -> str:
     reason = journal.error or "the upload did not finish"
     return f"Not uploaded: {reason}. The recording is kept at {where}; run `capdesk resume` to " \
            "try again."
+
+
+def charged_twice_note(journal: Journal) -> str:
+    """Said wherever the result shows when a retried ``complete`` may have billed twice."""
+    return (f"Cap's server failed while completing the upload and a second complete was "
+            f"needed: Cap may have charged twice for video {journal.video_id}.")

@@ -67,11 +67,21 @@ def resume_one(
     on_progress: Callable[[UploadProgress], None] | None = None,
     give_up_after: float = 90.0,
 ) -> Journal | None:
-    """Finish one upload. None if another process holds it (it is still recording)."""
+    """Finish one upload. None if another process holds it (recording or uploading it).
+
+    ``journal`` only names the recording: it may have been read before another
+    process finished or discarded it. Under the recording's lock the journal is
+    read again, and one in a final state (complete, discarded) is left alone.
+    """
     lock = lock_for(journal)
     if not lock.acquire():
         return None
     try:
+        assert journal.path is not None
+        journal = journals.load(journal.path)
+        if journal.state in State.FINAL:
+            log.info("%s is %s already; nothing to resume", journal.id, journal.state)
+            return journal
         problem = prepare(journal)
         if problem:
             log.warning("cannot resume %s: %s", journal.id, problem)

@@ -53,6 +53,17 @@ def s3_error_message(data: bytes) -> str:
     return redact(": ".join(found))
 
 
+CHECKSUM_CODES = ("BadDigest", "InvalidDigest", "XAmzContentChecksumMismatch",
+                  "InvalidChecksum")
+
+
+def _checksum_refusal(data: bytes) -> bool:
+    code = re.search(rb"<Code>([^<]{1,100})</Code>", data)
+    if code and code.group(1).decode("utf-8", "replace") in CHECKSUM_CODES:
+        return True
+    return b"checksum" in data.lower() and b"mismatch" in data.lower()
+
+
 def put_part(http: httpx.Client, url: str, path: Path, offset: int, size: int) -> str:
     """Upload ``size`` bytes at ``offset`` and return the ETag S3 answered."""
     if os.path.getsize(path) < offset + size:
@@ -75,6 +86,14 @@ def put_part(http: httpx.Client, url: str, path: Path, offset: int, size: int) -
                                   transient=True)
         return etag
     message = s3_error_message(data) or describe_error_body(data, content_type)[0]
+    if _checksum_refusal(data):
+        # Cap's presigned URLs carry the CRC32 of an empty body (its AWS SDK adds it and
+        # signs it); a strict S3 refuses every non-empty part. Nothing here can fix it.
+        raise PartUploadError(
+            "the server's storage refused the part because of a checksum in the upload URL "
+            f"that Cap made ({message}); this must be fixed on the Cap server's storage "
+            "settings, and the recording is kept so it can be uploaded once it is",
+            status=status, transient=False)
     if status == 403:
         # An expired presigned URL: S3 says AccessDenied / "Request has expired".
         raise PartUploadError(f"storage refused the part: {message}", status=status,

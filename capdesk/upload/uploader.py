@@ -27,11 +27,13 @@ from capdesk.cap.errors import (
     OriginRefused,
     RateLimited,
     ServerError,
+    UnexpectedResponse,
 )
 from capdesk.cap.models import completion_cost
 from capdesk.cap.rest import CapRest
 from capdesk.cap.retry import RetryPolicy
 from capdesk.cap.sdk import CapSdk
+from capdesk.upload.extras import remove_empty_extras, with_recording_id
 from capdesk.upload.finish import complete_once
 from capdesk.upload.journal import Journal, Part, State
 from capdesk.upload.planner import MAX_PARTS, PartPlanner
@@ -95,6 +97,7 @@ class StreamingUploader:
         self._pool = ThreadPoolExecutor(max_in_flight, thread_name_prefix="capdesk-put")
         self._thread = threading.Thread(target=self._run, name="capdesk-upload", daemon=True)
         self._done = threading.Event()
+        self._maybe_extra_videos = False  # a create that may have gone through was retried
         self._created = threading.Event()
         if journal.video_id:
             self._created.set()
@@ -208,20 +211,46 @@ class StreamingUploader:
             return False
         try:
             if not journal.video_id:
-                created = self.sdk.create_video(journal.name, journal.user_id, journal.metadata)
+                created = self.sdk.create_video(
+                    journal.name, journal.user_id,
+                    with_recording_id(journal.metadata, journal.id),
+                    on_retry=self._create_retried,
+                )
                 journal.update(video_id=created.video_id, share_url=created.share_url,
                                embed_url=created.embed_url, s3_key=created.s3_key)
                 self._created.set()
+                if self._maybe_extra_videos:
+                    self._remove_extra_videos()
             if not journal.upload_id:
                 upload_id = self.sdk.initiate_upload(journal.video_id or "", journal.content_type)
                 journal.update(upload_id=upload_id)
         except CapError as exc:
+            if not journal.video_id:
+                self._create_retried(exc)
             self._handle_api_error(exc, during="create")
             self._session_attempts += 1
             self._session_retry_at = time.monotonic() + _backoff(self._session_attempts)
             return False
         self._succeeded()
         return True
+
+    def _create_retried(self, error: CapError) -> None:
+        """A ``create`` failed in a way that may have made a video after all."""
+        if isinstance(error, ServerError | UnexpectedResponse) or (
+                isinstance(error, CapNetworkError) and error.maybe_processed):
+            self._maybe_extra_videos = True
+
+    def _remove_extra_videos(self) -> None:
+        self._maybe_extra_videos = False
+        journal = self.journal
+        if self.rest is None or not journal.video_id:
+            log.info("a retried create may have left an empty video on Cap; a secret key "
+                     "would let capdesk find and delete it")
+            return
+        removed = remove_empty_extras(self.rest, journal.id, journal.video_id, journal.user_id)
+        if removed:
+            log.info("deleted %d empty video(s) left on Cap by a retried create", removed)
+            journal.update(extra_videos_removed=journal.extra_videos_removed + removed)
 
     def _handle_api_error(self, exc: CapError, *, during: str) -> None:
         self._message = exc.describe()
@@ -357,7 +386,8 @@ class StreamingUploader:
             return
         self.complete_secs = time.monotonic() - started
         self.journal.update(state=State.COMPLETE, error=None, completed_at=time.time(),
-                            complete_call_secs=round(self.complete_secs, 3))
+                            complete_call_secs=round(self.complete_secs, 3),
+                            complete_sent=False)
         self._message = None
 
     def progress(self) -> UploadProgress:

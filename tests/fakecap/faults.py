@@ -15,6 +15,10 @@ Kinds of rule:
   only the answer is lost.
 * ``delay``: sleep ``seconds``, then process the request normally.
 
+A ``status`` rule with ``after=True`` processes the request first (the call
+takes effect: a ``complete`` bills and finishes the upload) and then answers
+with the rule's status and body instead of the real answer.
+
 ``network_down = True`` makes every request fail (the connection is closed
 before the request body is read) until it is set back to ``False``.
 """
@@ -98,13 +102,15 @@ class FaultPlan:
         method: str | None = None,
         headers: dict[str, str] | None = None,
         content_type: str | None = None,
+        after: bool = False,
     ) -> Fault:
-        """Answer the next ``times`` matching requests with ``status`` and ``body``."""
+        """Answer the next ``times`` matching requests with ``status`` and ``body``
+        (after processing them for real if ``after``)."""
         data, ctype = encode_body(body, content_type)
         hdrs = dict(headers or {})
         if ctype:
             hdrs.setdefault("Content-Type", ctype)
-        return self.add(Fault("status", times, path, method, status, data, hdrs))
+        return self.add(Fault("status", times, path, method, status, data, hdrs, after=after))
 
     def respond(
         self,

@@ -9,8 +9,10 @@ header included) to moto and relays moto's answer.
 
 from __future__ import annotations
 
+import base64
 import http.client
 import secrets
+import zlib
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -122,6 +124,8 @@ class S3Front:
         self.faults = S3FaultPlan()
         self.log = RequestLog()
         self.check_signatures = True
+        # A strict S3 checks a part against the x-amz-checksum-crc32 in its URL.
+        self.strict_checksums = False
 
     def handle(self, request: Request) -> Response:
         refusal = self._refusal(request)
@@ -163,12 +167,23 @@ class S3Front:
             request.method, request.path, request.query, headers, SECRET_KEY
         )
         if check.error is None:
-            return self._missing_upload(request)
+            return self._missing_upload(request) or self._bad_digest(request)
         code, message = check.error
         if message == "Request has expired":
             return expired_response(request)
         status = 400 if code == "AuthorizationQueryParametersError" else 403
         return s3_error(status, code, message)
+
+    def _bad_digest(self, request: Request) -> Response | None:
+        """400 BadDigest for a part whose body does not match the CRC32 its URL carries."""
+        expected = dict(parse_query(request.query)).get("x-amz-checksum-crc32")
+        if not self.strict_checksums or request.method != "PUT" or expected is None:
+            return None
+        actual = base64.b64encode(zlib.crc32(request.body).to_bytes(4, "big")).decode()
+        if actual == expected:
+            return None
+        return s3_error(400, "BadDigest",
+                        "The CRC32 you specified did not match the calculated checksum.")
 
     def _missing_upload(self, request: Request) -> Response | None:
         """404 NoSuchUpload for a part PUT to an unknown, aborted or completed upload."""

@@ -183,9 +183,14 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _respond(self, request: Request, fault: Fault | None) -> Response:
         if fault is not None and fault.kind == "status":
+            if fault.after:
+                self._handle(request)  # the call takes effect; its answer is replaced
             if fault.responder is not None:
                 return fault.responder(request)
             return Response(fault.status, fault.body, list(fault.headers.items()))
+        return self._handle(request)
+
+    def _handle(self, request: Request) -> Response:
         try:
             return self.server.service.handle(request)
         except Exception:

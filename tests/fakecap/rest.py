@@ -64,14 +64,16 @@ def list_videos(ctx: Ctx) -> Response:
         return text_response(500, "Internal Server Error")
     videos = ctx.store.live_videos(ctx.app.id, query.get("userId") or None)
     page = videos[int(offset) : int(offset) + int(limit)]
-    return json_response(200, {"data": [v.to_json() for v in page]})
+    as_text = ctx.store.metadata_as_string
+    return json_response(200, {"data": [v.to_json(metadata_as_string=as_text) for v in page]})
 
 
 def get_video(ctx: Ctx) -> Response:
     video = _live_video(ctx)
     if isinstance(video, Response):
         return video
-    return json_response(200, {"data": video.to_json()})
+    as_text = ctx.store.metadata_as_string
+    return json_response(200, {"data": video.to_json(metadata_as_string=as_text)})
 
 
 def video_status(ctx: Ctx) -> Response:

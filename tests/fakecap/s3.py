@@ -12,6 +12,7 @@ import itertools
 import logging
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 import boto3
 from botocore.config import Config
@@ -58,6 +59,21 @@ def _client(endpoint: str) -> Any:
     )
 
 
+EMPTY_CRC32 = "AAAAAA=="  # base64 of the CRC32 of an empty body
+CHECKSUM_PARAMS = ("x-amz-checksum-crc32", "x-amz-sdk-checksum-algorithm")
+
+
+def _checksum_in_query(request: Any, **_: Any) -> None:
+    """Put the checksum parameters in the query, signed there, as Cap's URLs have them."""
+    moved = {}
+    for name in CHECKSUM_PARAMS:
+        if name in request.headers:
+            moved[name] = request.headers[name]
+            del request.headers[name]
+    if moved:
+        request.url += ("&" if "?" in request.url else "?") + urlencode(moved)
+
+
 def _wrap(error: Exception) -> S3Error:
     if isinstance(error, ClientError):
         info = error.response.get("Error", {})
@@ -73,6 +89,10 @@ class S3Backend:
         self.control: Any = None
         self.presigner: Any = None
         self._completed: set[str] = set()
+        # Cap's AWS SDK adds the empty-body CRC32 to every presigned part URL.
+        self.checksum_in_presign = False
+        # S3 fails the next N completes (Cap has debited by then: 500 "Failed to complete").
+        self.fail_completes = 0
 
     def start(self) -> None:
         # moto logs every request through werkzeug's logger at INFO
@@ -86,6 +106,7 @@ class S3Backend:
 
     def set_presign_endpoint(self, url: str) -> None:
         self.presigner = _client(url)
+        self.presigner.meta.events.register("before-sign.s3.UploadPart", _checksum_in_query)
 
     def stop(self) -> None:
         if self._moto is not None:
@@ -111,12 +132,14 @@ class S3Backend:
         raise AssertionError("unreachable")
 
     def presign_part(self, key: str, upload_id: str, part_number: int, expires: int) -> str:
-        params = {
+        params: dict[str, Any] = {
             "Bucket": self.bucket,
             "Key": key,
             "UploadId": upload_id,
             "PartNumber": part_number,
         }
+        if self.checksum_in_presign:
+            params |= {"ChecksumCRC32": EMPTY_CRC32, "ChecksumAlgorithm": "CRC32"}
         url = self.presigner.generate_presigned_url(
             "upload_part", Params=params, ExpiresIn=expires
         )
@@ -128,6 +151,9 @@ class S3Backend:
         Adds two S3 rules moto lacks: part numbers must be strictly ascending
         (InvalidPartOrder) and an unknown upload is NoSuchUpload (moto fails
         with a 500). Completing a completed upload again succeeds, as in S3."""
+        if self.fail_completes > 0:
+            self.fail_completes -= 1
+            raise S3Error("InternalError", "We encountered an internal error. Please try again.")
         numbers = [number for number, _ in parts]
         if any(a >= b for a, b in itertools.pairwise(numbers)):
             raise S3Error("InvalidPartOrder", "The list of parts was not in ascending order. "

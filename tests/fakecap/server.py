@@ -185,6 +185,10 @@ class FakeCap:
         if self.front is not None:
             self.front.log.clear()
             self.front.check_signatures = True
+            self.front.strict_checksums = False
+        self.s3.checksum_in_presign = False
+        self.s3.fail_completes = 0
+        self.store.metadata_as_string = False
         self.api.errors.clear()
         for server in (self._api_server, self._front_server):
             if server is not None:

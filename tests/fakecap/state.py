@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import secrets
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
@@ -68,7 +70,10 @@ class Video:
     transcription_status: str | None = None
     deleted_at: datetime | None = None
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self, *, metadata_as_string: bool = False) -> dict[str, Any]:
+        metadata: Any = self.metadata
+        if metadata_as_string and metadata is not None:
+            metadata = json.dumps(metadata)
         return {
             "id": self.id,
             "appId": self.app_id,
@@ -80,7 +85,7 @@ class Video:
             "fps": self.fps,
             "s3Key": self.s3_key,
             "transcriptionStatus": self.transcription_status,
-            "metadata": self.metadata,
+            "metadata": metadata,
             "deletedAt": iso(self.deleted_at),
             "createdAt": iso(self.created_at),
             "updatedAt": iso(self.updated_at),
@@ -90,16 +95,21 @@ class Video:
 class RateLimiter:
     """Cap's limiter: a fixed window per key, opened by the key's first request
     once the previous window has passed; request number ``max_requests + 1``
-    onwards inside a window is refused (refused requests count too)."""
+    onwards inside a window is refused (refused requests count too).
 
-    def __init__(self, window: float = 60.0, max_requests: int = 60) -> None:
+    ``clock`` (seconds, monotonic) tells the time; a test can swap in a fake one
+    (``limiter.clock = fake``) to move past a window without sleeping."""
+
+    def __init__(self, window: float = 60.0, max_requests: int = 60,
+                 clock: Callable[[], float] = time.monotonic) -> None:
         self.window = window
         self.max_requests = max_requests
+        self.clock = clock
         self._lock = threading.Lock()
         self._entries: dict[str, tuple[int, float]] = {}
 
     def allow(self, key: str) -> bool:
-        now = time.monotonic()
+        now = self.clock()
         with self._lock:
             count, reset_at = self._entries.get(key, (0, 0.0))
             if count == 0 or now > reset_at:
@@ -121,6 +131,8 @@ class Store:
     keys: dict[str, ApiKey] = field(default_factory=dict)
     videos: dict[str, Video] = field(default_factory=dict)
     lock: threading.RLock = field(default_factory=threading.RLock)
+    # Cap's REST API may answer ``metadata`` as a JSON string (depending on its database).
+    metadata_as_string: bool = False
     _seq: int = 0
 
     def add_app(

@@ -14,6 +14,7 @@ from capdesk.cap.rest import CapRest
 from capdesk.cap.retry import RetryPolicy
 from tests.fakecap.fixtures import CapApp
 from tests.integration.cli_helpers import make_video, run_cli, use_app
+from tests.integration.upload_helpers import assert_all_fired
 
 
 @pytest.fixture
@@ -195,7 +196,7 @@ def test_no_key_in_logs_or_files_during_a_full_session(
     server = cap_app.server
     video_id = server.seed_videos(cap_app.app_id, 3)[0]
     video = make_video(tmp_path / "clip.mp4")
-    server.api_faults.status(500, {"error": "boom"}, times=1)
+    boom = server.api_faults.status(500, {"error": "boom"}, times=1)  # errors must not leak keys
     outputs = [
         run_cli(capsys, "-v", "config", "show"),
         run_cli(capsys, "-v", "config", "set", "origin", "https://example.com"),
@@ -210,6 +211,7 @@ def test_no_key_in_logs_or_files_during_a_full_session(
     monkeypatch.setenv("CAP_SECRET_KEY", cap_app.secret_key + "x")  # refused: error path
     outputs.append(run_cli(capsys, "-v", "usage"))
     assert outputs[-1].code == 3
+    assert_all_fired(boom)
     assert any(r.levelno == logging.DEBUG for r in caplog.records)
     text = caplog.text + "".join(o.out + o.err for o in outputs)
     for key in (cap_app.public_key, cap_app.secret_key):

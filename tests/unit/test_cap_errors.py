@@ -110,7 +110,7 @@ def test_exit_codes_follow_the_contract():
     assert CapNetworkError().exit_code == exitcodes.NETWORK == 6
     assert RateLimited(429).exit_code == 6
     assert ServerError(500).exit_code == 6
-    assert ConfigError("x").exit_code == exitcodes.USAGE == 2
+    assert ConfigError("x").exit_code == exitcodes.NOT_CONFIGURED == 7
     assert BadRequest(400).exit_code == exitcodes.FAILURE == 1
 
 

@@ -132,3 +132,17 @@ def test_usage_refuses_unusable_numbers(value):
             "totalDurationMinutes": 1}
     with pytest.raises(UnexpectedResponse):
         Usage.from_json(data)
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ({"recording": "abc", "n": 2}, {"recording": "abc", "n": 2}),
+        ('{"recording": "abc", "n": 2}', {"recording": "abc", "n": 2}),  # a JSON string
+        ("not json", None),
+        ("[1, 2]", None),
+        (None, None),
+    ],
+)
+def test_video_metadata_as_object_or_json_string(raw, expected):
+    assert Video.from_json({"id": "v", "metadata": raw}).metadata == expected

@@ -5,6 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
+from capdesk import exitcodes
 from capdesk.cap.errors import ConfigError
 from capdesk.cap.rest import CapRest
 from capdesk.cap.sdk import CapSdk
@@ -43,7 +44,7 @@ def test_accepted_base_urls(url, expected):
 def test_plain_http_is_refused_except_on_loopback(url):
     with pytest.raises(ConfigError, match="not encrypted") as info:
         validate_base_url(url)
-    assert info.value.exit_code == 2
+    assert info.value.exit_code == exitcodes.NOT_CONFIGURED
     assert "https://" in info.value.hint
 
 
@@ -68,7 +69,7 @@ def test_plain_http_is_refused_except_on_loopback(url):
 def test_garbage_base_urls_are_refused(url):
     with pytest.raises(ConfigError) as info:
         validate_base_url(url)
-    assert info.value.exit_code == 2
+    assert info.value.exit_code == exitcodes.NOT_CONFIGURED
     assert info.value.hint
 
 
@@ -103,7 +104,7 @@ def test_a_missing_key_says_how_to_set_one(value):
         check_key(value, "cpk_", "public key")
     assert "capdesk config set public-key" in info.value.hint
     assert "CAP_PUBLIC_KEY" in info.value.hint
-    assert info.value.exit_code == 2
+    assert info.value.exit_code == exitcodes.NOT_CONFIGURED
 
 
 def test_a_missing_secret_key_names_its_variable():

@@ -123,7 +123,7 @@ def test_json_for_the_command_line(tmp_path: Path) -> None:
         "id": journal.id, "name": "demo", "file": journal.spool_path, "exists": True,
         "bytes": 100, "durationSecs": 4.5, "createdAt": "2023-11-14T22:13:20+00:00",
         "state": "complete", "status": "uploaded", "busy": False, "error": None,
-        "videoId": "v1", "shareUrl": "https://c/dev/v1",
+        "videoId": "v1", "shareUrl": "https://c/dev/v1", "maybeChargedTwice": False,
     }
 
 
