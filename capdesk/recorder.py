@@ -31,6 +31,7 @@ from capdesk.cap.rest import CapRest
 from capdesk.cap.sdk import CapSdk
 from capdesk.encode.spool import claim
 from capdesk.recording import LocalRecording, RecordingConfig, RecordingResult
+from capdesk.recording import State as RecordingState
 from capdesk.upload.journal import Journal, State
 from capdesk.upload.lock import RecordingLock
 from capdesk.upload.resume import lock_for
@@ -241,7 +242,7 @@ class Recorder:
 
     def discard(self) -> None:
         """Throw the recording away: stop, abort the upload, delete the file."""
-        if self.local is not None:
+        if self.local is not None and self.local.state != RecordingState.IDLE:
             try:
                 self.local.stop()
             except Exception:

@@ -3,9 +3,8 @@ Authorization header value, on both APIs, 429 without Retry-After."""
 
 from __future__ import annotations
 
-import time
-
 import httpx
+import pytest
 
 from tests.fakecap import FakeCap
 from tests.fakecap.fixtures import CapApp
@@ -42,14 +41,33 @@ def test_refused_and_unauthenticated_requests_count(cap_app: CapApp) -> None:
         assert _burst(anonymous, "POST", "/videos/create", 61)[-1] == 429
 
 
-def test_fixed_window_can_be_shortened(cap_app: CapApp, fake_cap: FakeCap) -> None:
+class FakeClock:
+    """The limiter's clock, moved on by the test instead of by sleeping."""
+
+    def __init__(self, now: float = 1000.0) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_fixed_window_can_be_shortened(cap_app: CapApp, fake_cap: FakeCap,
+                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    clock = FakeClock()
+    monkeypatch.setattr(fake_cap.limiter, "clock", clock)
     fake_cap.rate_limit_window = 0.5
+    start = clock.now
     with httpx.Client(base_url=cap_app.rest_url, headers=cap_app.rest_headers()) as rest:
-        started = time.monotonic()
-        codes = _burst(rest, "GET", "/usage", 61)
-        assert time.monotonic() - started < 0.5, "burst too slow for this window"
-        assert codes == [200] * 60 + [429]
-        time.sleep(0.6)
+        # However long the burst takes for real, it all falls in the window opened at start.
+        assert _burst(rest, "GET", "/usage", 60) == [200] * 60
+        clock.now = start + 0.4
+        assert rest.get("/usage").status_code == 429  # still the window opened at start
+        clock.now = start + 0.6
+        assert rest.get("/usage").status_code == 200  # 0.5 s on: a new window, from now
+        assert _burst(rest, "GET", "/usage", 59) == [200] * 59
+        clock.now = start + 1.05  # the window is fixed: its 0.5 s run from its first request
+        assert rest.get("/usage").status_code == 429
+        clock.now = start + 1.15
         assert rest.get("/usage").status_code == 200
 
 

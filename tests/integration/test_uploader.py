@@ -13,8 +13,9 @@ from capdesk.upload.journal import Journal, State
 from capdesk.upload.planner import MIB
 from capdesk.upload.resume import resume_one
 from capdesk.upload.uploader import StreamingUploader
+from tests.fakecap.faults import Fault
 from tests.fakecap.fixtures import CapApp
-from tests.integration.upload_helpers import GrowingFile, clients, sha256
+from tests.integration.upload_helpers import GrowingFile, assert_all_fired, clients, sha256
 
 SIZE = 17 * MIB + 12345  # three full 5 MiB parts and a tail
 
@@ -88,28 +89,30 @@ def test_full_parts_go_up_before_stop(cap_app: CapApp, http: httpx.Client,
 def test_faults_are_retried_without_losing_a_byte(cap_app: CapApp, http: httpx.Client,
                                                   tmp_path: Path, fault: str) -> None:
     server = cap_app.server
+    presign = "/api/developer/sdk/v1/upload/multipart/presign-part"
+    injected: Fault
     if fault == "api-500":
-        server.api_faults.status(500, {"error": "boom"}, times=3)
+        injected = server.api_faults.status(500, {"error": "boom"}, times=3)
     elif fault == "api-429":
-        server.api_faults.status(429, {"error": "Rate limit exceeded"}, times=2,
-                                 path="/api/developer/sdk/v1/upload/multipart/presign-part")
+        injected = server.api_faults.status(429, {"error": "Rate limit exceeded"}, times=2,
+                                            path=presign)
     elif fault == "api-drop":
-        server.api_faults.drop(times=2, path="/api/developer/sdk/v1/upload/multipart/presign-part")
+        injected = server.api_faults.drop(times=2, path=presign)
     elif fault == "api-html":
-        server.api_faults.status(502, "<html><title>502 Bad Gateway</title></html>", times=2,
-                                 content_type="text/html")
+        injected = server.api_faults.status(502, "<html><title>502 Bad Gateway</title></html>",
+                                            times=2, content_type="text/html")
     elif fault == "api-timeout":  # longer than the client's read timeout
-        server.api_faults.delay(6.0, times=1,
-                                path="/api/developer/sdk/v1/upload/multipart/presign-part")
+        injected = server.api_faults.delay(6.0, times=1, path=presign)
     elif fault == "s3-500":
-        server.s3_faults.status(500, times=3)
+        injected = server.s3_faults.status(500, times=3)
     elif fault == "s3-drop":
-        server.s3_faults.drop(times=2)
+        injected = server.s3_faults.drop(times=2)
     elif fault == "s3-expired":
-        server.s3_faults.expired(times=2)
+        injected = server.s3_faults.expired(times=2)
     elif fault == "s3-delay":
-        server.s3_faults.delay(6.0, times=1)  # longer than the client's read timeout
+        injected = server.s3_faults.delay(6.0, times=1)  # longer than the client's read timeout
     uploader, path = record_and_upload(cap_app, http, tmp_path)
+    assert_all_fired(injected)  # the upload really went through the fault
     assert_complete(cap_app, uploader.journal, path)
 
 
@@ -133,6 +136,8 @@ def test_network_gone_then_back_catches_up(cap_app: CapApp, http: httpx.Client,
     uploader.finish(SIZE, 5.0, 640, 480, 30.0, timeout=90)
     assert journal.state == State.COMPLETE, journal.error
     assert sha256(server.video_bytes(journal.video_id or "")) == sha256(path)
+    # The outage really refused parts (the connection closed before the body was read).
+    assert any(r.fault == "network_down" for r in server.s3_log)
 
 
 def test_no_credits_at_create_keeps_journal_and_resume_finishes(
@@ -201,8 +206,8 @@ def test_lost_answer_to_complete_charges_once(cap_app: CapApp, http: httpx.Clien
                                               tmp_path: Path, with_secret_key: bool) -> None:
     server = cap_app.server
     before = server.get_balance(cap_app.app_id)
-    server.api_faults.drop(times=1, path="/api/developer/sdk/v1/upload/multipart/complete",
-                           after=True)
+    lost = server.api_faults.drop(times=1, path="/api/developer/sdk/v1/upload/multipart/complete",
+                                  after=True)
     sdk, rest = clients(cap_app, http)
     path = tmp_path / "rec.mp4"
     journal = Journal.new(path)
@@ -211,6 +216,7 @@ def test_lost_answer_to_complete_charges_once(cap_app: CapApp, http: httpx.Clien
     uploader.start()
     GrowingFile(path, SIZE, on_durable=uploader.notify_durable).start().join()
     uploader.finish(SIZE, 12.5, 1920, 1080, 30.0, timeout=60)
+    assert_all_fired(lost)
     assert_complete(cap_app, uploader.journal, path)
     charged = before - server.get_balance(cap_app.app_id)
     assert charged == int(max(12.5, SIZE / 2_500_000) / 60 * 5000)

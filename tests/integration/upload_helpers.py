@@ -1,4 +1,5 @@
-"""Helpers for uploader tests: a file that grows like a recording's spool file."""
+"""Helpers for uploader tests: a file that grows like a recording's spool file, and a
+check that injected faults really fired."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from capdesk.cap.budget import RequestBudget
 from capdesk.cap.rest import CapRest
 from capdesk.cap.retry import RetryPolicy
 from capdesk.cap.sdk import CapSdk
+from tests.fakecap.faults import Fault
 from tests.fakecap.fixtures import CapApp
 
 FAST_RETRY = RetryPolicy(attempts=6, base=0.05, cap=0.5, deadline=10.0)
@@ -73,3 +75,21 @@ def sha256(data: bytes | Path) -> str:
     if isinstance(data, Path):
         data = data.read_bytes()
     return hashlib.sha256(data).hexdigest()
+
+
+def assert_all_fired(*faults: Fault) -> None:
+    """Every fault rule given was applied: all of its ``times`` (a rule with a
+    count), or at least once (``times=None``). A test that injects a fault and passes
+    without it ever firing tests nothing; this makes it fail instead.
+
+    Keep the rules the plan's ``status``/``drop``/``delay``/``expired``/``respond``
+    return: exhausted rules leave the plan, so ``pending`` cannot tell."""
+    assert faults, "no fault rules given"
+    for rule in faults:
+        what = (f"{rule.kind} fault on {rule.method or 'any method'} "
+                f"{rule.path or 'any path'}")
+        if rule.remaining is None:
+            assert rule.hits >= 1, f"{what} never fired"
+        else:
+            times = rule.hits + rule.remaining
+            assert rule.remaining == 0, f"{what} fired {rule.hits} of {times} times"

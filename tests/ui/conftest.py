@@ -19,6 +19,7 @@ from capdesk import secrets
 from capdesk.platform_env import display_available
 from capdesk.ui.app import make_application
 from capdesk.ui.audio import no_audio
+from capdesk.ui.controller import RecorderFactory, make_recorder
 from capdesk.ui.services import QtClipboard, Services
 from capdesk.ui.shell import Options, Shell
 from capdesk.ui.threads import wait_for_workers
@@ -26,12 +27,34 @@ from tests.e2e import pulse_server
 from tests.e2e.pulse_server import PulseServer
 from tests.fakecap.fixtures import CapApp
 
-if not display_available():  # the UI tests need a display: run them under Xvfb
-    collect_ignore_glob = ["test_*.py"]
-elif not os.environ.get("WAYLAND_DISPLAY"):
+# The UI tests need a display (scripts/test starts Xvfb). Without one they are still
+# collected (importing PySide6 needs no display; only a QApplication does), then
+# skipped with a reason everyone sees, or, in CI, the run fails: a CI without a display
+# must not pass by running no UI test at all.
+HAVE_DISPLAY = display_available()
+NO_DISPLAY_REASON = "no display: run under Xvfb (scripts/test starts one)"
+CI_NEEDS_DISPLAY = "UI tests need a display (Xvfb); CI must provide one"
+UI_TESTS = Path(__file__).resolve().parent
+
+if HAVE_DISPLAY and not os.environ.get("WAYLAND_DISPLAY"):
     os.environ.setdefault("QT_QPA_PLATFORM", "xcb")
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """No display: skip every UI test with a reason, or end the run in CI (CI set)."""
+    if HAVE_DISPLAY:
+        return
+    ui_items = [item for item in items if item.path.resolve().is_relative_to(UI_TESTS)]
+    if not ui_items:
+        return
+    if os.environ.get("CI"):
+        pytest.exit(f"{CI_NEEDS_DISPLAY}: DISPLAY and WAYLAND_DISPLAY are unset "
+                    f"({len(ui_items)} UI tests collected)", returncode=1)
+    skip = pytest.mark.skip(reason=NO_DISPLAY_REASON)
+    for item in ui_items:
+        item.add_marker(skip)
 
 
 @pytest.fixture(scope="session")
@@ -139,16 +162,18 @@ def keys() -> MemoryKeys:
 
 @pytest.fixture
 def make_shell(qapp: object, qtbot, browser: FakeBrowser, keys: MemoryKeys):  # type: ignore[no-untyped-def]
-    """Build the app (not started); closed and drained after the test."""
+    """Build the app (not started); closed and drained after the test. ``factory`` makes
+    its recorders (the real ones by default); other keywords change ``Options``."""
     built: list[Shell] = []
 
-    def make(**changes: object) -> Shell:
+    def make(*, factory: RecorderFactory = make_recorder, **changes: object) -> Shell:
         options = Options(source="synthetic", synthetic_size=(320, 240), use_tray=False,
                           use_hotkeys=False, resume_at_start=False, first_run=False,
                           audio_probe=no_audio)
         for name, value in changes.items():
             setattr(options, name, value)
-        shell = Shell(options, Services(clipboard=QtClipboard(), browser=browser, keys=keys))
+        shell = Shell(options, Services(clipboard=QtClipboard(), browser=browser, keys=keys),
+                      factory)
         built.append(shell)
         return shell
 

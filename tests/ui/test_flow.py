@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-import itertools
+import time
 from pathlib import Path
+from typing import Any
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QGuiApplication
 
-from capdesk.ui.controller import Phase
+from capdesk.cap.rest import MIN_POLL_INTERVAL
+from capdesk.recorder import Recorder
+from capdesk.recording import LocalRecording
+from capdesk.ui.controller import Phase, RecorderLike, make_recorder
 from capdesk.ui.share import Share
 from capdesk.ui.shell import Shell
 from capdesk.upload.journal import State
@@ -25,6 +29,42 @@ STOP_TIMEOUT = 60_000
 def cap_env(cap_app: CapApp, connect_to) -> CapApp:  # type: ignore[no-untyped-def]
     connect_to(cap_app)
     return cap_app
+
+
+@pytest.fixture
+def recorders() -> list[Recorder]:
+    return []
+
+
+@pytest.fixture
+def spied_shell(make_shell, recorders: list[Recorder]) -> Shell:  # type: ignore[no-untyped-def]
+    """Like ``shell``, keeping the recorders the app makes, so a test can look at the
+    recording engine behind the buttons."""
+
+    def factory(*args: Any) -> RecorderLike:
+        recorder = make_recorder(*args)
+        assert isinstance(recorder, Recorder)
+        recorders.append(recorder)
+        return recorder
+
+    shell: Shell = make_shell(factory=factory)
+    shell.start()
+    shell.window.countdown.setCurrentIndex(shell.window.countdown.findData(0))
+    return shell
+
+
+def engine_of(recorders: list[Recorder]) -> LocalRecording:
+    assert len(recorders) == 1
+    engine = recorders[0].local
+    assert engine is not None
+    return engine
+
+
+def assert_timeline_is_whole(engine: LocalRecording) -> None:
+    """Every slot of the recorded timeline is a frame in the file or a counted drop."""
+    result = engine.result
+    assert result is not None
+    assert result.frames + result.dropped_frames == round(result.duration_secs * result.fps)
 
 
 def start_recording(qtbot, shell: Shell) -> None:  # type: ignore[no-untyped-def]
@@ -48,10 +88,14 @@ def stop_and_wait(qtbot, shell: Shell) -> Share:  # type: ignore[no-untyped-def]
 
 
 def test_record_stop_puts_the_link_on_the_clipboard(qtbot, cap_env: CapApp,
-                                                    shell: Shell) -> None:
+                                                    spied_shell: Shell,
+                                                    recorders: list[Recorder]) -> None:
+    shell = spied_shell
     start_recording(qtbot, shell)
+    engine = engine_of(recorders)
     record_for(qtbot, shell, 1.5)
     assert shell.bar.time.text().startswith("0:0")
+    written = engine.frames  # frames in the file so far
     share = stop_and_wait(qtbot, shell)
 
     assert share.state == State.COMPLETE, share.detail
@@ -62,22 +106,31 @@ def test_record_stop_puts_the_link_on_the_clipboard(qtbot, cap_env: CapApp,
     assert panel.link.text() == share.link and panel.copied.isVisible()
 
     video = cap_env.server.video(share.journal.video_id or "")
-    assert video["duration"] and video["duration"] >= 1.0
+    result = engine.result
+    assert result is not None and result.frames >= max(written, 1)  # nothing was lost
+    assert video["duration"] == pytest.approx(result.duration_secs)  # Cap got its length
+    assert_timeline_is_whole(engine)
     assert (video["width"], video["height"]) == (320, 240)
     assert cap_env.server.video_bytes(video["id"])[4:8] == b"ftyp"
 
     # With a secret key the app follows the video on Cap: ready, then the transcript,
-    # polling no faster than every 2 s.
+    # polling no faster than every 2 s: every poll after the first comes from a
+    # single-shot timer of at least MIN_POLL_INTERVAL, armed once an answer is in.
+    timer = shell.aftercare.findChild(QTimer)
+    assert timer is not None and timer.isSingleShot()
+    waits: list[int] = []  # the timer's interval (ms) each time it set off a poll
+    timer.timeout.connect(lambda: waits.append(timer.interval()))
     video_id = video["id"]
     cap_env.server.set_transcription_status(video_id, "PROCESSING")
     qtbot.waitUntil(lambda: "transcribing" in panel.status.text(), timeout=10_000)
     assert "Ready to watch" in panel.status.text()
     cap_env.server.set_transcription_status(video_id, "COMPLETE")
     qtbot.waitUntil(lambda: "transcript ready" in panel.status.text(), timeout=15_000)
-    polls = [r.time for r in cap_env.server.api_log
-             if r.path.endswith(f"/videos/{video_id}/status")]
+    polls = [r for r in cap_env.server.api_log if r.path.endswith(f"/videos/{video_id}/status")]
     assert len(polls) >= 2
-    assert all(b - a >= 1.95 for a, b in itertools.pairwise(polls))
+    assert len(polls) == 1 + len(waits)  # the first at once, each other one after a wait
+    assert min(waits) >= MIN_POLL_INTERVAL * 1000
+    assert not timer.isActive()  # the transcript is final: no more polling
 
     # Copy again and open in the browser.
     QGuiApplication.clipboard().setText("something else")
@@ -88,26 +141,41 @@ def test_record_stop_puts_the_link_on_the_clipboard(qtbot, cap_env: CapApp,
 
 
 def test_pause_stops_the_clock_and_the_video_has_no_gap(qtbot, cap_env: CapApp,
-                                                        shell: Shell) -> None:
+                                                        spied_shell: Shell,
+                                                        recorders: list[Recorder]) -> None:
+    shell = spied_shell
     start_recording(qtbot, shell)
+    engine = engine_of(recorders)
     record_for(qtbot, shell, 1.0)
     qtbot.mouseClick(shell.bar.pause, Qt.MouseButton.LeftButton)
     assert shell.controller.phase == Phase.PAUSED
     assert shell.bar.pause.text() == "Resume"
+    assert engine.is_paused  # the recording itself, not only the clock on the bar
     paused_at = shell.controller.elapsed()
-    # The clock must not move while paused (checked over a real wait on the GUI loop).
+    recorded = engine.elapsed
+    # Neither clock moves while paused (checked over a real wait on the GUI loop).
     qtbot.wait(1200)
-    assert shell.controller.elapsed() == pytest.approx(paused_at, abs=0.01)
+    assert shell.controller.elapsed() == paused_at
+    assert engine.elapsed == recorded
+    clicked = time.monotonic()
     qtbot.mouseClick(shell.bar.pause, Qt.MouseButton.LeftButton)
-    assert shell.controller.phase == Phase.RECORDING
+    went_on_from = engine.elapsed
+    read = time.monotonic()
+    assert shell.controller.phase == Phase.RECORDING and not engine.is_paused
+    # The recording goes on where it paused: its timeline moved by no more than the
+    # click took (plus rounding to frames), not by the 1.2 s pause. A slow machine
+    # only makes the bound looser.
+    assert went_on_from - recorded <= (read - clicked) + 2 / engine.config.fps
     record_for(qtbot, shell, 1.0)
     share = stop_and_wait(qtbot, shell)
 
     assert share.state == State.COMPLETE, share.detail
     assert QGuiApplication.clipboard().text() == share.link
     video = cap_env.server.video(share.journal.video_id or "")
-    # About two seconds recorded; the 1.2 s pause left no gap in the file.
-    assert 1.6 <= video["duration"] <= 3.0
+    result = engine.result
+    assert result is not None and result.duration_secs >= recorded
+    assert video["duration"] == pytest.approx(result.duration_secs)  # Cap got its length
+    assert_timeline_is_whole(engine)
 
 
 def test_discard_asks_then_aborts_the_upload_and_deletes_the_file(

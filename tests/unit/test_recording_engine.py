@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -98,42 +99,84 @@ def test_late_grabs_are_dropped_slots_not_stretched_time(tmp_path: Path) -> None
     assert result.duration_secs == pytest.approx(1.0)
 
 
+class FakeClock:
+    """The engine's monotonic clock, moved on only by the test."""
+
+    def __init__(self, now: float = 1000.0) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def wait_for(condition: Callable[[], bool], what: str, timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.001)
+
+
+def record_slots(rec: LocalRecording, clock: FakeClock, until: int) -> None:
+    """Run the recording on the fake clock until ``until`` slots of its timeline are taken.
+
+    One slot at a time: once the capture thread is idle (its next slot not yet due), move
+    the clock a quarter frame past that slot's due time and wait until the thread took
+    it. So every slot is grabbed on time, however slow the machine; nothing here depends
+    on how fast the threads run. White box: only the engine's pacer knows when the next
+    slot is due."""
+    pacer = rec._pacer
+    wait_for(lambda: pacer.started, "the capture thread to start")
+
+    def idle() -> bool:  # the next slot is not due yet, so nothing can change under us
+        return pacer.due() > clock.now
+
+    wait_for(idle, "the capture thread to take the slot already due")
+    while pacer.next_slot < until:
+        taken = pacer.next_slot
+        clock.now = pacer.due() + 0.25 / FPS
+        wait_for(lambda taken=taken: pacer.next_slot > taken, f"slot {taken}")
+        wait_for(idle, "the capture thread")
+
+
 def test_pause_and_resume_leave_no_gap(tmp_path: Path) -> None:
-    rec = LocalRecording(config(tmp_path, seconds=None), free_space=plenty)
+    clock = FakeClock()
+    rec = LocalRecording(config(tmp_path, seconds=None), clock=clock, free_space=plenty)
     rec.start()
-    started = time.monotonic()
-    time.sleep(0.5)
+    record_slots(rec, clock, 15)
     rec.pause()
-    paused = time.monotonic()
     assert rec.is_paused and rec.state == State.PAUSED
     frozen = rec.elapsed
-    time.sleep(0.6)
+    assert frozen == pytest.approx(15 / FPS)
+    clock.now += 10.0  # a long pause
     assert rec.elapsed == frozen  # the clock stands still while paused
-    resumed = time.monotonic()
     rec.resume()
     assert not rec.is_paused
-    time.sleep(0.5)
-    stopped = time.monotonic()
+    record_slots(rec, clock, 30)
     result = rec.stop()
     assert result.stopped_reason == "user"
     slots = check_file(result)
-    # Only the time spent recording is in the file, not the pause.
-    running = (paused - started) + (stopped - resumed)
-    assert abs(result.duration_secs - running) <= 0.1
-    assert slots[0] == 0 and len(slots) + result.dropped_frames == round(result.duration_secs * FPS)
+    # Only the time spent recording is in the file, not the 10 s pause: no gap, no drops.
+    assert slots == list(range(30)) and result.dropped_frames == 0
+    assert result.duration_secs == pytest.approx(30 / FPS)
 
 
 def test_pause_right_after_start(tmp_path: Path) -> None:
-    rec = LocalRecording(config(tmp_path, seconds=None), free_space=plenty)
+    clock = FakeClock()
+    rec = LocalRecording(config(tmp_path, seconds=None), clock=clock, free_space=plenty)
     rec.start()
-    rec.pause()  # before the capture thread got going
-    time.sleep(0.3)
+    rec.pause()  # before the capture thread got going (or just after its first grab)
+    pacer = rec._pacer  # white box: wait until the capture thread has taken the pause in
+    wait_for(lambda: pacer.started and pacer.paused, "the capture thread to pause")
+    clock.now += 10.0  # a long pause
+    time.sleep(0.1)  # room for a capture thread that ignores the pause to grab more
     assert rec.elapsed <= 1 / FPS and rec.frames <= 1  # at most the frame already grabbed
     rec.resume()
-    time.sleep(0.3)
+    record_slots(rec, clock, 10)
     result = rec.stop()
-    check_file(result)
-    assert 0.2 <= result.duration_secs <= 0.5
+    slots = check_file(result)
+    assert slots == list(range(10)) and result.dropped_frames == 0
+    assert result.duration_secs == pytest.approx(10 / FPS)  # the pause is not in the file
 
 
 def test_refuses_to_start_without_space(tmp_path: Path) -> None:
