@@ -32,7 +32,7 @@ def check_display() -> Check:
 
 
 def check_encoders() -> Check:
-    from capdesk.encode.encoders import EncoderUnavailable, choose_encoder
+    from capdesk.engine import EncoderUnavailable, choose_encoder
 
     try:
         # Each candidate really opens and encodes a 1080p30 frame before it counts.
@@ -47,8 +47,7 @@ def check_audio() -> Check:
     """Microphones and system sound; missing audio never makes the doctor fail."""
     import sys
 
-    from capdesk.capture.audio import AudioError
-    from capdesk.capture.audio.sources import MAC_LOOPBACK_HELP, list_microphones
+    from capdesk.engine import MAC_LOOPBACK_HELP, AudioError, list_microphones
 
     try:
         mics = list_microphones()
@@ -125,9 +124,10 @@ def check_disk() -> Check:
 
 
 def run(args: argparse.Namespace) -> int:
-    from capdesk.capture.permissions import doctor_line
+    from capdesk.engine import screen_permission_line
 
-    checks: list[Check] = [check_display(), doctor_line(), check_encoders(), check_audio(),
+    checks: list[Check] = [check_display(), screen_permission_line(), check_encoders(),
+                           check_audio(),
                            check_keychain(), *check_keys(), check_disk()]
     if not args.offline:
         checks.extend(check_server())

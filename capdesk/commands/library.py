@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from capdesk import library
 from capdesk.commands.output import emit_json, format_duration, table
+from capdesk.engine import library
 
 
 def register(sub: Any) -> None:

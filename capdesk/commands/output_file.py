@@ -7,9 +7,8 @@ import contextlib
 import stat
 from pathlib import Path
 
-from capdesk.upload import journal as journals
-from capdesk.upload.journal import Journal, State
-from capdesk.upload.resume import lock_for
+from capdesk.engine import Journal, all_journals, lock_for
+from capdesk.engine import JournalState as State
 
 
 class OutputRefused(Exception):
@@ -37,7 +36,7 @@ def _in_use(journal: Journal) -> bool:
 
 def holder(path: Path) -> Journal | None:
     """The journal that still needs ``path``: its upload is unfinished, or in use."""
-    for journal in journals.all_journals():
+    for journal in all_journals():
         if not _same_file(Path(journal.spool_path), path):
             continue
         if journal.state in State.UNFINISHED or _in_use(journal):

@@ -25,9 +25,9 @@ from capdesk.commands import validate
 from capdesk.commands.output import say
 from capdesk.commands.output_file import OutputRefused, claim
 from capdesk.commands.result import poll_ready, result_json
-from capdesk.upload.journal import State
-from capdesk.upload.outcome import exit_code
-from capdesk.upload.outcome import summary as upload_summary
+from capdesk.engine import JournalState as State
+from capdesk.engine import exit_code_for as exit_code
+from capdesk.engine import upload_summary
 
 AUDIO_CHOICES = ("none", "mic", "system", "mic+system", "synthetic")
 
@@ -109,12 +109,16 @@ def stop_signals(event: threading.Event) -> Iterator[None]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from capdesk.capture.audio import AudioError
-    from capdesk.capture.sources import CaptureError
-    from capdesk.encode.diskspace import DiskSpaceError, human
-    from capdesk.encode.encoders import EncoderUnavailable
-    from capdesk.recorder import Recorder, RecordOptions
-    from capdesk.recording import StopReason
+    from capdesk.engine import (
+        AudioError,
+        CaptureError,
+        DiskSpaceError,
+        EncoderUnavailable,
+        Recorder,
+        RecordOptions,
+        StopReason,
+        human_size,
+    )
 
     # A new name (in --output's folder, or the settings' one) is taken exclusively when
     # the recording starts, the next free one if another recording took it meanwhile.
@@ -177,7 +181,7 @@ def run(args: argparse.Namespace) -> int:
     reason = result.stopped_reason
     summary_line = (f"{result.file}: {result.duration_secs:.2f} s, {result.width}x"
                     f"{result.height}, {result.frames} frames, {result.dropped_frames} "
-                    f"dropped, {human(result.bytes)}")
+                    f"dropped, {human_size(result.bytes)}")
     if reason == StopReason.DISK_FULL:
         say(f"disk full: the recording stopped early; the file is playable up to "
             f"{result.duration_secs:.2f} s: {result.file}")

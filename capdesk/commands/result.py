@@ -7,7 +7,8 @@ from typing import Any
 from capdesk.cap.errors import CapError
 from capdesk.cap.rest import CapRest
 from capdesk.commands.output import say
-from capdesk.upload.journal import Journal, State
+from capdesk.engine import Journal
+from capdesk.engine import JournalState as State
 
 READY_TIMEOUT = 60.0
 

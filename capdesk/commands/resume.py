@@ -8,9 +8,9 @@ from typing import Any
 from capdesk import connect, exitcodes
 from capdesk.cap.errors import CapError
 from capdesk.commands.output import emit_json, fail, say
-from capdesk.upload import journal as journals
-from capdesk.upload.outcome import exit_code, summary
-from capdesk.upload.resume import resume_one, unfinished
+from capdesk.engine import damaged_journals, resume_one, unfinished
+from capdesk.engine import exit_code_for as exit_code
+from capdesk.engine import upload_summary as summary
 
 
 def register(sub: Any) -> None:
@@ -20,7 +20,7 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    for damaged in journals.damaged_journals():
+    for damaged in damaged_journals():
         say(f"warning: {damaged.warning()}")  # stderr, with --json too
     pending = unfinished()
     if not pending:

@@ -12,11 +12,11 @@ from capdesk.cap.errors import CapError
 from capdesk.commands import validate
 from capdesk.commands.output import emit_json, fail, say
 from capdesk.commands.result import poll_ready, result_json
+from capdesk.engine import Journal, StreamingUploader, lock_for
+from capdesk.engine import JournalState as State
+from capdesk.engine import exit_code_for as exit_code
+from capdesk.engine import upload_summary as summary
 from capdesk.media_probe import ProbeError, probe
-from capdesk.upload.journal import Journal, State
-from capdesk.upload.outcome import exit_code, summary
-from capdesk.upload.resume import lock_for
-from capdesk.upload.uploader import StreamingUploader
 
 
 def register(sub: Any) -> None:

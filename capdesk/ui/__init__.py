@@ -19,7 +19,7 @@ in one place (:class:`capdesk.ui.shell.Shell`). ``controller.py`` is the
 recording state machine (no widgets). Windows: ``main_window.py``,
 ``area_picker.py``, ``recording_bar.py``, ``result_panel.py``,
 ``settings_dialog.py``, ``welcome.py``, ``tray.py``, ``library_window.py`` (its
-models in ``library_model.py``; the logic, without Qt, in ``capdesk.library``);
+models in ``library_model.py``; the logic, without Qt, in ``capdesk.engine.library``);
 ``credits.py`` keeps the balance that the main window, the tray and the Library
 show. OS services sit behind small interfaces that tests swap: ``services.py``
 (clipboard, browser, notifications, keychain), ``hotkeys/`` (global shortcuts),

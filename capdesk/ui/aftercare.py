@@ -18,14 +18,19 @@ from capdesk import connect
 from capdesk.cap.errors import CapError
 from capdesk.cap.models import VideoStatus
 from capdesk.cap.rest import MIN_POLL_INTERVAL
+from capdesk.engine import (
+    Journal,
+    UploadProgress,
+    all_journals,
+    load_journal,
+    resume_one,
+    unfinished,
+)
+from capdesk.engine import JournalState as State
 from capdesk.ui import wording
 from capdesk.ui.share import Share, share_from_journal
 from capdesk.ui.signals import emit
 from capdesk.ui.threads import Relay, run_in_worker
-from capdesk.upload import journal as journals
-from capdesk.upload import resume
-from capdesk.upload.journal import Journal, State
-from capdesk.upload.uploader import UploadProgress
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +49,7 @@ class Recent:
 def recent_recordings(limit: int = 8) -> list[Recent]:
     """Uploaded recordings, newest first (read from the journals)."""
     found = []
-    for journal in journals.all_journals():
+    for journal in all_journals():
         if journal.state == State.COMPLETE and journal.share_url:
             found.append(Recent(journal.name or journal.id, journal.share_url,
                                 journal.created_at))
@@ -149,7 +154,7 @@ class Aftercare(QObject):
         progress = partial(emit, self._relay.progress)
 
         def run() -> Journal:
-            journal = journals.load(path)
+            journal = load_journal(path)
             return _resume(journal, connection, progress) or journal
 
         run_in_worker(run, self._retried)
@@ -176,7 +181,7 @@ class Aftercare(QObject):
         connection = self._connection
 
         def run() -> tuple[int, int]:
-            pending = resume.unfinished()
+            pending = unfinished()
             done = 0
             for journal in pending:
                 if journal.state in (State.KEY_REFUSED, State.ORIGIN_REFUSED,
@@ -202,5 +207,5 @@ def _resume(journal: Journal, connection: Callable[[], connect.Connection],
     with connect.http_client() as http:
         sdk = connect.sdk(http, conn)
         rest = connect.rest(http, conn) if conn.secret_key else None
-        return resume.resume_one(journal, sdk, http, rest=rest, on_progress=on_progress,
+        return resume_one(journal, sdk, http, rest=rest, on_progress=on_progress,
                                  give_up_after=60.0)

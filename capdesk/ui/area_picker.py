@@ -30,7 +30,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QWidget
 
-from capdesk.capture import geometry
+from capdesk.engine import geometry
 from capdesk.ui import theme
 from capdesk.ui.signals import emit
 

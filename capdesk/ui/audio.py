@@ -41,8 +41,7 @@ class AudioOffer:
 
 def probe_audio() -> AudioOffer:
     """Look up the microphones and the system sound. Blocking: run it in a worker."""
-    from capdesk.capture.audio.base import AudioError
-    from capdesk.capture.audio.sources import list_microphones, make_sources
+    from capdesk.engine import AudioError, find_audio_sources, list_microphones
 
     microphones: list[Microphone] = []
     mic_problem = ""
@@ -56,7 +55,7 @@ def probe_audio() -> AudioOffer:
         mic_problem = _sentence(f"the microphones cannot be listed: {exc}")
     system, system_problem = False, ""
     try:
-        make_sources("system", lambda _t: None)  # finds the monitor; opens nothing
+        find_audio_sources("system", lambda _t: None)  # finds the monitor; opens nothing
         system = True
     except AudioError as exc:
         system_problem = _sentence(_short(str(exc)))

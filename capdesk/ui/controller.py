@@ -23,14 +23,13 @@ from typing import Protocol
 from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 
 from capdesk.cap.errors import CapError
-from capdesk.recorder import Recorder, RecordOptions, RecordOutcome
+from capdesk.engine import Journal, Recorder, RecordOptions, RecordOutcome, UploadProgress
+from capdesk.engine import JournalState as State
 from capdesk.ui import wording
 from capdesk.ui.audio import LevelThrottle
 from capdesk.ui.share import share_from_journal
 from capdesk.ui.signals import emit
 from capdesk.ui.threads import Relay, run_in_worker
-from capdesk.upload.journal import Journal, State
-from capdesk.upload.uploader import UploadProgress
 
 log = logging.getLogger(__name__)
 

@@ -17,7 +17,7 @@ from PySide6.QtCore import QObject, Signal
 from capdesk import connect
 from capdesk.cap.errors import CapError
 from capdesk.cap.models import Usage
-from capdesk.library import Credits, describe_credits
+from capdesk.engine import Credits, describe_credits
 from capdesk.ui.signals import emit
 from capdesk.ui.threads import run_in_worker
 

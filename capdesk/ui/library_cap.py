@@ -26,10 +26,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from capdesk import library
 from capdesk.cap.errors import NotFound
 from capdesk.cap.models import VideoStatus
-from capdesk.library import CapLibrary, StatusSchedule
+from capdesk.engine import CapLibrary, StatusSchedule, library
 from capdesk.ui import theme
 from capdesk.ui.library_model import (
     CapVideosModel,

@@ -2,7 +2,7 @@
 
 The journals are re-read every few seconds while the tab's window is open (a scan
 in a worker); thumbnails are made when a row is first painted. Resume, rename and
-delete run in workers, under the recording's lock (``capdesk.library``).
+delete run in workers, under the recording's lock (``capdesk.engine.library``).
 """
 
 from __future__ import annotations
@@ -28,8 +28,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from capdesk import library
-from capdesk.library import CapLibrary, Connector, LocalItem
+from capdesk.engine import CapLibrary, Connector, Journal, LocalItem, UploadProgress, library
+from capdesk.engine import JournalState as State
 from capdesk.ui import wording
 from capdesk.ui.library_model import (
     ITEM_ROLE,
@@ -43,8 +43,6 @@ from capdesk.ui.library_model import (
 )
 from capdesk.ui.signals import emit
 from capdesk.ui.threads import Relay, run_in_worker
-from capdesk.upload.journal import Journal, State
-from capdesk.upload.uploader import UploadProgress
 
 log = logging.getLogger(__name__)
 

@@ -1,5 +1,5 @@
 """The Library's item models, the row painter and small helpers its two tabs share
-(Qt; the logic is in ``capdesk.library``).
+(Qt; the logic is in ``capdesk.engine.library``).
 
 - :class:`JobQueue` runs blocking jobs one at a time, in order, through
   ``run_in_worker``: the Library never has more than one Cap request (or more than
@@ -7,7 +7,7 @@
 - :class:`LocalModel` holds the local recordings; thumbnails are asked for when a
   row is painted, so only rows on screen make them.
 - :class:`CapVideosModel` pages Cap's list as the view scrolls (``canFetchMore`` /
-  ``fetchMore``) through :class:`capdesk.library.VideoPager`.
+  ``fetchMore``) through :class:`capdesk.engine.library.VideoPager`.
 """
 
 from __future__ import annotations
@@ -39,10 +39,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from capdesk import library
 from capdesk.cap.errors import CapError
 from capdesk.cap.models import Video, VideoStatus
-from capdesk.library import LocalItem, VideoPager
+from capdesk.engine import LocalItem, VideoPager, library
 from capdesk.ui import theme, wording
 from capdesk.ui.signals import emit
 from capdesk.ui.threads import Done, run_in_worker

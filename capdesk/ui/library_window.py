@@ -18,7 +18,7 @@ from PySide6.QtGui import QCloseEvent, QHideEvent, QShowEvent
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QTabWidget, QVBoxLayout, QWidget
 
 from capdesk import connect
-from capdesk.library import CapLibrary, Connector, Credits
+from capdesk.engine import CapLibrary, Connector, Credits
 from capdesk.ui import artwork
 from capdesk.ui.library_cap import STATUS_MIN_INTERVAL, STATUS_TICK_MS, CapPane
 from capdesk.ui.library_local import REFRESH_MS, LocalPane

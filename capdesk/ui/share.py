@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from capdesk.engine import Journal
+from capdesk.engine import JournalState as State
 from capdesk.ui import wording
-from capdesk.upload.journal import Journal, State
 
 
 @dataclass

@@ -18,9 +18,8 @@ from PySide6.QtWidgets import QAbstractButton, QApplication, QCheckBox, QMessage
 
 from capdesk import secrets
 from capdesk import settings as settings_module
-from capdesk.capture import geometry
-from capdesk.library import Credits
-from capdesk.recorder import RecordOptions
+from capdesk.engine import Credits, RecordOptions, geometry
+from capdesk.engine import JournalState as State
 from capdesk.settings import Settings
 from capdesk.ui import hotkeys as hotkeys_module
 from capdesk.ui import wording
@@ -46,7 +45,6 @@ from capdesk.ui.share import Share
 from capdesk.ui.threads import run_in_worker
 from capdesk.ui.tray import Tray
 from capdesk.ui.welcome import WelcomeDialog, should_show
-from capdesk.upload.journal import State
 
 log = logging.getLogger(__name__)
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from capdesk.upload.journal import State
-from capdesk.upload.uploader import UploadProgress
+from capdesk.engine import JournalState as State
+from capdesk.engine import UploadProgress
 
 
 def clock(seconds: float) -> str:

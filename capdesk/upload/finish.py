@@ -36,7 +36,7 @@ from capdesk.cap.models import CompletedPart
 from capdesk.cap.rest import CapRest
 from capdesk.cap.retry import RetryPolicy
 from capdesk.cap.sdk import CapSdk
-from capdesk.upload.journal import Journal
+from capdesk.engine.journal import Journal
 from capdesk.upload.s3put import PartUploadError, put_empty
 
 log = logging.getLogger(__name__)

@@ -10,9 +10,9 @@ import httpx
 
 from capdesk.cap.rest import CapRest
 from capdesk.cap.sdk import CapSdk
+from capdesk.engine import journal as journals
+from capdesk.engine.journal import Journal, State
 from capdesk.media_probe import ProbeError, probe
-from capdesk.upload import journal as journals
-from capdesk.upload.journal import Journal, State
 from capdesk.upload.lock import RecordingLock
 from capdesk.upload.uploader import StreamingUploader, UploadProgress
 

@@ -33,9 +33,9 @@ from capdesk.cap.models import completion_cost
 from capdesk.cap.rest import CapRest
 from capdesk.cap.retry import RetryPolicy
 from capdesk.cap.sdk import CapSdk
+from capdesk.engine.journal import Journal, Part, State
 from capdesk.upload.extras import remove_empty_extras, with_recording_id
 from capdesk.upload.finish import complete_once
-from capdesk.upload.journal import Journal, Part, State
 from capdesk.upload.planner import MAX_PARTS, PartPlanner
 from capdesk.upload.s3put import PartUploadError, put_part
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from capdesk.recording import LocalRecording, RecordingConfig
+from capdesk.engine.pipeline import LocalRecording, RecordingConfig
 from tests.e2e.audio_sync import decode_audio, offsets
 
 FRAME = 1 / 30

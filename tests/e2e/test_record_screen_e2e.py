@@ -74,7 +74,7 @@ def test_region(x_display: str, card_window: CardWindow, tmp_path: Path) -> None
 
 def test_pause_then_resume(x_display: str, card_window: CardWindow, tmp_path: Path,
                            monkeypatch: pytest.MonkeyPatch) -> None:
-    from capdesk.recording import LocalRecording, RecordingConfig
+    from capdesk.engine.pipeline import LocalRecording, RecordingConfig
 
     monkeypatch.setenv("DISPLAY", x_display)
     for name in ("WAYLAND_DISPLAY", "XDG_SESSION_TYPE"):

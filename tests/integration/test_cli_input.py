@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from capdesk import exitcodes, secrets, settings
-from capdesk.upload.journal import Journal, State
+from capdesk.engine.journal import Journal, State
 from tests.fakecap.fixtures import CapApp
 from tests.integration.cli_helpers import Run, make_video, run_cli, use_app
 

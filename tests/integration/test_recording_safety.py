@@ -13,15 +13,16 @@ from pathlib import Path
 import httpx
 import pytest
 
-from capdesk import library, paths
+from capdesk import paths
 from capdesk.capture.sources import CaptureError
 from capdesk.capture.testcard import read_video_counters
 from capdesk.encode.diskspace import DiskSpaceError
 from capdesk.encode.spool import SpoolFile, claim
-from capdesk.recorder import Recorder, RecordOptions
-from capdesk.upload import journal as journals
-from capdesk.upload.journal import Journal, State
-from capdesk.upload.outcome import summary
+from capdesk.engine import journal as journals
+from capdesk.engine import library
+from capdesk.engine.journal import Journal, State
+from capdesk.engine.outcome import summary
+from capdesk.engine.session import Recorder, RecordOptions
 from capdesk.upload.uploader import StreamingUploader
 from tests.fakecap.fixtures import CapApp
 from tests.integration.cli_helpers import run_cli, use_app
@@ -52,7 +53,7 @@ class FrozenClock(datetime):
 
 def test_two_recordings_started_in_the_same_second_get_their_own_files(
         home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("capdesk.recorder.datetime", FrozenClock)
+    monkeypatch.setattr("capdesk.engine.session.datetime", FrozenClock)
     first, second = Recorder(synthetic()), Recorder(synthetic())
     assert first.path == second.path  # the same free name, seen at the same moment
     try:
@@ -131,7 +132,7 @@ def test_a_recording_that_cannot_start_creates_nothing_on_cap(
     def no_room(folder: Path, free_space: object = None) -> str | None:
         raise DiskSpaceError("only 10 MiB free on the disk; capdesk needs 50 MiB")
 
-    monkeypatch.setattr("capdesk.recording.check_before_start", no_room)
+    monkeypatch.setattr("capdesk.engine.pipeline.check_before_start", no_room)
     recorder = Recorder(synthetic(upload=True))
     with pytest.raises(DiskSpaceError):
         recorder.prepare()

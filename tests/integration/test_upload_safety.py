@@ -11,10 +11,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from capdesk import library
-from capdesk.upload import journal as journals
-from capdesk.upload.journal import Journal, State
-from capdesk.upload.outcome import summary
+from capdesk.engine import journal as journals
+from capdesk.engine import library
+from capdesk.engine.journal import Journal, State
+from capdesk.engine.outcome import summary
 from capdesk.upload.planner import MIB
 from capdesk.upload.resume import resume_one
 from capdesk.upload.uploader import StreamingUploader

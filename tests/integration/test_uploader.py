@@ -9,7 +9,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from capdesk.upload.journal import Journal, State
+from capdesk.engine.journal import Journal, State
 from capdesk.upload.planner import MIB
 from capdesk.upload.resume import resume_one
 from capdesk.upload.uploader import StreamingUploader

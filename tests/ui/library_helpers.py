@@ -11,7 +11,7 @@ from typing import Any
 import av
 import numpy as np
 
-from capdesk.upload.journal import Journal
+from capdesk.engine.journal import Journal
 
 PALETTES = {
     "blue": ((46, 74, 125), (232, 236, 244)),

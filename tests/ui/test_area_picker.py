@@ -12,10 +12,10 @@ import pytest
 from PySide6.QtCore import QPoint, QRect, Qt
 from PySide6.QtGui import QGuiApplication
 
+from capdesk.engine.journal import State
 from capdesk.ui.area_picker import AreaPicker, PickedArea
 from capdesk.ui.controller import Phase
 from capdesk.ui.shell import Shell
-from capdesk.upload.journal import State
 from tests.fakecap.fixtures import CapApp
 
 pytestmark = pytest.mark.display

@@ -12,10 +12,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractButton, QCheckBox, QMessageBox
 
 from capdesk import settings as settings_module
+from capdesk.engine.journal import State
 from capdesk.ui.audio import AudioOffer, LevelThrottle, Microphone, probe_audio
 from capdesk.ui.controller import Phase
 from capdesk.ui.shell import Shell
-from capdesk.upload.journal import State
 from tests.e2e.audio_sync import decode_audio, dominant_frequency
 from tests.e2e.pulse_server import TONE_HZ, TONE_SOURCE, PulseServer
 from tests.fakecap.fixtures import CapApp

@@ -11,12 +11,12 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QGuiApplication
 
 from capdesk.cap.rest import MIN_POLL_INTERVAL
-from capdesk.recorder import Recorder
-from capdesk.recording import LocalRecording
+from capdesk.engine.journal import State
+from capdesk.engine.pipeline import LocalRecording
+from capdesk.engine.session import Recorder
 from capdesk.ui.controller import Phase, RecorderLike, make_recorder
 from capdesk.ui.share import Share
 from capdesk.ui.shell import Shell
-from capdesk.upload.journal import State
 from tests.fakecap.fixtures import CapApp
 
 pytestmark = pytest.mark.display

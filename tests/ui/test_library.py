@@ -11,13 +11,14 @@ import shiboken6
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 
-from capdesk import library, paths
+from capdesk import paths
 from capdesk.cli import main
+from capdesk.engine import journal as journals
+from capdesk.engine import library
+from capdesk.engine.journal import State
 from capdesk.ui.library_window import LibraryWindow
 from capdesk.ui.shell import Shell
 from capdesk.ui.tray import Tray
-from capdesk.upload import journal as journals
-from capdesk.upload.journal import State
 from tests.fakecap.fixtures import CapApp, MakeCapApp
 from tests.ui.library_helpers import add_journal, make_clip
 from tests.ui.test_flow import record_for, start_recording, stop_and_wait

@@ -9,9 +9,9 @@ import pytest
 from PySide6.QtWidgets import QApplication
 
 from capdesk import paths
+from capdesk.engine.journal import State
 from capdesk.ui import theme
 from capdesk.ui.shell import Shell
-from capdesk.upload.journal import State
 from capdesk.upload.resume import lock_for
 from tests.fakecap.fixtures import CapApp
 from tests.ui.library_helpers import add_journal, make_clip

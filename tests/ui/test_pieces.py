@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from capdesk.recorder import Recorder, RecordOptions
+from capdesk.engine.journal import Journal, State
+from capdesk.engine.session import Recorder, RecordOptions
 from capdesk.ui import autostart, wording
 from capdesk.ui.share import share_from_journal
 from capdesk.ui.shell import Shell
-from capdesk.upload.journal import Journal, State
 from capdesk.upload.uploader import UploadProgress
 from tests.fakecap.fixtures import CapApp
 

@@ -14,7 +14,7 @@ from capdesk.capture.audio import sources as audio_sources
 from capdesk.capture.audio.base import CHANNELS, to_track
 from capdesk.capture.audio.mixer import AudioTimeline
 from capdesk.capture.audio.sources import SyntheticBeep, make_sources
-from capdesk.recording import LocalRecording, RecordingConfig
+from capdesk.engine.pipeline import LocalRecording, RecordingConfig
 from tests.e2e.audio_sync import decode_audio, offsets
 
 
@@ -81,7 +81,7 @@ def record_synthetic(tmp_path: Path, **config: object) -> tuple[LocalRecording, 
         holder.extend(s for s in made if isinstance(s, SyntheticBeep))
         return made
 
-    import capdesk.recording as engine
+    import capdesk.engine.pipeline as engine
 
     engine.make_sources = capture  # type: ignore[assignment]
     try:

@@ -21,8 +21,8 @@ from capdesk.cap.limits import METADATA_MAX, check_metadata, cut_utf16, utf16_le
 from capdesk.cli import build_parser
 from capdesk.commands import record, validate
 from capdesk.commands.output_file import OutputRefused, claim
+from capdesk.engine.journal import Journal, State
 from capdesk.media_probe import ProbeError, probe
-from capdesk.upload.journal import Journal, State
 from capdesk.upload.resume import lock_for
 
 EMOJI = "\U0001f600"  # two UTF-16 code units

@@ -1,4 +1,4 @@
-"""capdesk.library without Qt or a server: states, local changes under the recording's
+"""capdesk.engine.library without Qt or a server: states, local changes under the recording's
 lock, thumbnails, Cap paging, the lazy status schedule, credits in words."""
 
 from __future__ import annotations
@@ -10,13 +10,14 @@ from typing import Any
 
 import pytest
 
-from capdesk import connect, library
+from capdesk import connect
 from capdesk.cap.budget import budget_for_key
 from capdesk.cap.errors import CapNetworkError, NotFound
 from capdesk.cap.models import Usage, Video
-from capdesk.library import Busy, LocalItem, Status, StatusSchedule, VideoPager
-from capdesk.upload import journal as journals
-from capdesk.upload.journal import Journal, State
+from capdesk.engine import journal as journals
+from capdesk.engine import library
+from capdesk.engine.journal import Journal, State
+from capdesk.engine.library import Busy, LocalItem, Status, StatusSchedule, VideoPager
 from capdesk.upload.resume import lock_for
 from tests.ui.library_helpers import make_clip
 

@@ -18,7 +18,7 @@ from capdesk.capture.sources import CaptureError, SyntheticSource
 from capdesk.capture.testcard import read_video_counters
 from capdesk.encode import fmp4
 from capdesk.encode.diskspace import MIB, DiskSpaceError
-from capdesk.recording import LocalRecording, RecordingConfig, RecordingResult, State
+from capdesk.engine.pipeline import LocalRecording, RecordingConfig, RecordingResult, State
 
 FPS = 30
 SIZE = (320, 180)

@@ -3,8 +3,8 @@ from pathlib import Path
 
 import pytest
 
-from capdesk.upload import journal as journals
-from capdesk.upload.journal import Journal, State
+from capdesk.engine import journal as journals
+from capdesk.engine.journal import Journal, State
 
 
 @pytest.fixture(autouse=True)

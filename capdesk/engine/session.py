@@ -30,9 +30,9 @@ from capdesk.cap.errors import CapError
 from capdesk.cap.rest import CapRest
 from capdesk.cap.sdk import CapSdk
 from capdesk.encode.spool import claim
-from capdesk.recording import LocalRecording, RecordingConfig, RecordingResult
-from capdesk.recording import State as RecordingState
-from capdesk.upload.journal import Journal, State
+from capdesk.engine.journal import Journal, State
+from capdesk.engine.pipeline import LocalRecording, RecordingConfig, RecordingResult
+from capdesk.engine.pipeline import State as RecordingState
 from capdesk.upload.lock import RecordingLock
 from capdesk.upload.resume import lock_for
 from capdesk.upload.uploader import StreamingUploader, UploadProgress

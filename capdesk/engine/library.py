@@ -2,7 +2,7 @@
 thumbnails and the credit balance. The desktop Library window and ``capdesk library``
 both use it; nothing here knows Qt.
 
-Local recordings are the journals (``capdesk.upload.journal``): one per recording the
+Local recordings are the journals (``capdesk.engine.journal``): one per recording the
 app made (or file it uploaded), newest first. Changing one (rename, delete, resume)
 holds the recording's lock, so it never races an upload that is running; a recording
 whose lock is held elsewhere is *busy* (being recorded or uploaded right now).
@@ -39,10 +39,10 @@ from capdesk.cap.models import (
     VideoStatus,
 )
 from capdesk.cap.rest import DEFAULT_LIMIT
-from capdesk.upload import journal as journals
+from capdesk.engine import journal as journals
+from capdesk.engine.journal import Journal, State
+from capdesk.engine.outcome import charged_twice_note
 from capdesk.upload import resume as resuming
-from capdesk.upload.journal import Journal, State
-from capdesk.upload.outcome import charged_twice_note
 from capdesk.upload.uploader import UploadProgress
 
 log = logging.getLogger(__name__)

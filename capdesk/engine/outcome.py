@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from capdesk import exitcodes
-from capdesk.upload.journal import Journal, State
+from capdesk.engine.journal import Journal, State
 
 EXIT_CODES = {
     State.COMPLETE: exitcodes.OK,

@@ -1,0 +1,155 @@
+"""capdesk's engine: the one door the desktop app and the command line go through.
+
+Data flow of one recording (``session.Recorder`` drives it)::
+
+    capture source ──frames──> transforms ──> encoder thread ──> spool file ──> uploader ──> Cap
+    (capture/, chosen           (scale,        (encode/: H.264,   (append-only,  (upload/: parts,
+     from the registry)          overlays)      AAC, fMP4)         fsync'd)        journal)
+
+What is public is listed in ``__all__`` below; ``capdesk/ui`` and ``capdesk/commands``
+import from here (plus ``settings``, ``paths``, ``secrets`` and the Cap client), never
+from ``capture``, ``encode`` or ``upload`` directly (``tests/unit/test_boundaries.py``
+checks it). Names are loaded on first use, so importing this package costs nothing: the
+command line starts without PyAV, numpy or httpx until a command needs them.
+
+Nothing here needs a QApplication; the one exception is a QtMultimedia capture backend,
+loaded only when chosen.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+# name -> "module" (the name is an attribute of it) or "module:attribute"
+_EXPORTS: dict[str, str] = {
+    # one recording, end to end
+    "Recorder": "capdesk.engine.session",
+    "RecordOptions": "capdesk.engine.session",
+    "RecordOutcome": "capdesk.engine.session",
+    "StopReason": "capdesk.engine.pipeline",
+    "RecordingResult": "capdesk.engine.pipeline",
+    # the record of a recording (journal) and what its state means
+    "Journal": "capdesk.engine.journal",
+    "JournalState": "capdesk.engine.journal:State",
+    "DamagedJournal": "capdesk.engine.journal",
+    "all_journals": "capdesk.engine.journal",
+    "damaged_journals": "capdesk.engine.journal",
+    "load_journal": "capdesk.engine.journal:load",
+    "exit_code_for": "capdesk.engine.outcome:exit_code",
+    "upload_summary": "capdesk.engine.outcome:summary",
+    # uploads: progress, resume, upload of a file
+    "UploadProgress": "capdesk.upload.uploader",
+    "StreamingUploader": "capdesk.upload.uploader",
+    "resume_one": "capdesk.upload.resume",
+    "unfinished": "capdesk.upload.resume",
+    "lock_for": "capdesk.upload.resume",
+    # local recordings and Cap videos as the Library shows them
+    "library": "capdesk.engine.library:",
+    "CapLibrary": "capdesk.engine.library",
+    "Connector": "capdesk.engine.library",
+    "Credits": "capdesk.engine.library",
+    "LocalItem": "capdesk.engine.library",
+    "StatusSchedule": "capdesk.engine.library",
+    "VideoPager": "capdesk.engine.library",
+    "describe_credits": "capdesk.engine.library",
+    # capture sources and devices
+    "geometry": "capdesk.capture.geometry:",
+    "list_microphones": "capdesk.capture.audio.sources",
+    "find_audio_sources": "capdesk.capture.audio.sources:make_sources",
+    "MAC_LOOPBACK_HELP": "capdesk.capture.audio.sources",
+    "screen_permission_line": "capdesk.capture.permissions:doctor_line",
+    "choose_encoder": "capdesk.encode.encoders",
+    "human_size": "capdesk.encode.diskspace:human",
+    # errors
+    "AudioError": "capdesk.capture.audio.base",
+    "CaptureError": "capdesk.capture.sources",
+    "DiskSpaceError": "capdesk.encode.diskspace",
+    "EncoderUnavailable": "capdesk.encode.encoders",
+}
+
+__all__ = [
+    "MAC_LOOPBACK_HELP",
+    "AudioError",
+    "CapLibrary",
+    "CaptureError",
+    "Connector",
+    "Credits",
+    "DamagedJournal",
+    "DiskSpaceError",
+    "EncoderUnavailable",
+    "Journal",
+    "JournalState",
+    "LocalItem",
+    "RecordOptions",
+    "RecordOutcome",
+    "Recorder",
+    "RecordingResult",
+    "StatusSchedule",
+    "StopReason",
+    "StreamingUploader",
+    "UploadProgress",
+    "VideoPager",
+    "all_journals",
+    "choose_encoder",
+    "damaged_journals",
+    "describe_credits",
+    "exit_code_for",
+    "find_audio_sources",
+    "geometry",
+    "human_size",
+    "library",
+    "list_microphones",
+    "load_journal",
+    "lock_for",
+    "resume_one",
+    "screen_permission_line",
+    "unfinished",
+    "upload_summary",
+]  # the same names as _EXPORTS (a test checks)
+
+
+def __getattr__(name: str) -> Any:
+    target = _EXPORTS.get(name)
+    if target is None:
+        raise AttributeError(f"module 'capdesk.engine' has no attribute {name!r}")
+    module_name, _, attribute = target.partition(":")
+    module = importlib.import_module(module_name)
+    value = module if target.endswith(":") else getattr(module, attribute or name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return __all__
+
+
+if TYPE_CHECKING:  # what mypy and editors see; at run time names load on first use
+    from capdesk.capture import geometry
+    from capdesk.capture.audio.base import AudioError
+    from capdesk.capture.audio.sources import MAC_LOOPBACK_HELP, list_microphones
+    from capdesk.capture.audio.sources import make_sources as find_audio_sources
+    from capdesk.capture.permissions import doctor_line as screen_permission_line
+    from capdesk.capture.sources import CaptureError
+    from capdesk.encode.diskspace import DiskSpaceError
+    from capdesk.encode.diskspace import human as human_size
+    from capdesk.encode.encoders import EncoderUnavailable, choose_encoder
+    from capdesk.engine import library
+    from capdesk.engine.journal import DamagedJournal, Journal, all_journals, damaged_journals
+    from capdesk.engine.journal import State as JournalState
+    from capdesk.engine.journal import load as load_journal
+    from capdesk.engine.library import (
+        CapLibrary,
+        Connector,
+        Credits,
+        LocalItem,
+        StatusSchedule,
+        VideoPager,
+        describe_credits,
+    )
+    from capdesk.engine.outcome import exit_code as exit_code_for
+    from capdesk.engine.outcome import summary as upload_summary
+    from capdesk.engine.pipeline import RecordingResult, StopReason
+    from capdesk.engine.session import Recorder, RecordOptions, RecordOutcome
+    from capdesk.upload.resume import lock_for, resume_one, unfinished
+    from capdesk.upload.uploader import StreamingUploader, UploadProgress
