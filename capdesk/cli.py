@@ -3,28 +3,35 @@
 Each subcommand lives in ``capdesk/commands/<name>.py`` and exposes
 ``register(subparsers)`` (adds its parser and sets ``func``) and a
 ``run(args) -> int`` that returns the process exit code (see ``capdesk.exitcodes``).
+
+The subcommands are imported here by name, so a missing one fails at once and
+PyInstaller sees them all. Their top level imports only light modules (argparse,
+stdlib, ``capdesk.engine``, whose names load on first use): PyAV, numpy, httpx,
+keyring, platformdirs and Qt load when a command runs, never for ``--help``
+(``bench/startup.py`` measures it, ``tests/unit/test_cli_startup.py`` checks it).
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib
-import logging
 import sys
 from collections.abc import Sequence
+from types import ModuleType
 from typing import NoReturn
 
 from capdesk import __version__
+from capdesk.commands import config, doctor, library, record, resume, upload, usage, videos
 
-COMMAND_MODULES = (
-    "record",
-    "upload",
-    "resume",
-    "videos",
-    "usage",
-    "config",
-    "doctor",
-    "library",
+# In the order `capdesk --help` lists them.
+COMMANDS: tuple[ModuleType, ...] = (
+    record,
+    upload,
+    resume,
+    videos,
+    usage,
+    config,
+    doctor,
+    library,
 )
 
 
@@ -47,20 +54,16 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"capdesk {__version__}")
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug detail to stderr")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMAND_MODULES:
-        try:
-            module = importlib.import_module(f"capdesk.commands.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"capdesk.commands.{name}":
-                raise
-            continue
-        module.register(sub)
+    for command in COMMANDS:
+        command.register(sub)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    import logging  # not needed for --help and usage errors, which exit above
+
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",

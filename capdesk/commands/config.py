@@ -7,17 +7,16 @@ never from the command line, where other users and shell history would see them.
 from __future__ import annotations
 
 import argparse
-import dataclasses
-import getpass
 import sys
 from typing import Any
 
-from capdesk import exitcodes, paths, secrets, settings
+from capdesk import exitcodes
 from capdesk.cap.errors import ConfigError
-from capdesk.cap.transport import validate_base_url
 from capdesk.commands.output import emit_json, say
 
-KEY_NAMES = {"public-key": secrets.PUBLIC, "secret-key": secrets.SECRET}
+# secrets.PUBLIC and secrets.SECRET (capdesk.secrets imports keyring, so it loads when a
+# command runs; tests/unit/test_cli_startup.py checks the names agree).
+KEY_NAMES = {"public-key": "public-key", "secret-key": "secret-key"}
 ALIASES = {"base-url": "base_url", "server": "base_url", "url": "base_url"}
 
 
@@ -45,6 +44,10 @@ def _setting_name(name: str) -> str:
 
 
 def run_show(args: argparse.Namespace) -> int:
+    import dataclasses
+
+    from capdesk import paths, secrets, settings
+
     config = settings.load()
     ok, backend = secrets.keychain_available()
     keys = {name: secrets.get_key(key) for name, key in KEY_NAMES.items()}
@@ -73,11 +76,16 @@ def run_show(args: argparse.Namespace) -> int:
 
 def _read_key(name: str) -> str:
     if sys.stdin.isatty():
+        import getpass
+
         return getpass.getpass(f"Paste the {name.replace('-', ' ')}: ")
     return sys.stdin.readline()
 
 
 def run_set(args: argparse.Namespace) -> int:
+    from capdesk import secrets, settings
+    from capdesk.cap.transport import validate_base_url  # httpx
+
     if args.name in KEY_NAMES:
         if args.value:
             say("error: keys are not accepted on the command line (shell history and other "
@@ -123,6 +131,8 @@ def validate_origin(value: str) -> str:
 
 
 def run_unset(args: argparse.Namespace) -> int:
+    from capdesk import secrets, settings
+
     if args.name in KEY_NAMES:
         try:
             removed = secrets.delete_key(KEY_NAMES[args.name])

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import shutil
 from collections.abc import Callable
 from typing import Any
 
-from capdesk import connect, platform_env, secrets, settings
+from capdesk import platform_env
 from capdesk.cap.errors import BadRequest, CapError, NotFound
 from capdesk.commands.output import emit_json
 
@@ -62,11 +61,15 @@ def check_audio() -> Check:
 
 
 def check_keychain() -> Check:
+    from capdesk import secrets  # keyring
+
     ok, backend = secrets.keychain_available()
     return "keychain", ok, backend if ok else secrets.NO_KEYCHAIN
 
 
 def check_keys() -> list[Check]:
+    from capdesk import secrets  # keyring
+
     checks = []
     for name, required in ((secrets.PUBLIC, True), (secrets.SECRET, False)):
         info = secrets.get_key(name)
@@ -92,6 +95,8 @@ def _probe(label: str, call: Callable[[], object]) -> Check:
 
 
 def check_server() -> list[Check]:
+    from capdesk import connect  # httpx, keyring
+
     try:
         conn = connect.current()
     except CapError as exc:
@@ -114,6 +119,10 @@ def check_server() -> list[Check]:
 
 
 def check_disk() -> Check:
+    import shutil
+
+    from capdesk import settings  # platformdirs
+
     folder = settings.load().recordings_folder()
     probe = folder
     while not probe.exists() and probe != probe.parent:

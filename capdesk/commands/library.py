@@ -6,7 +6,6 @@ import argparse
 from typing import Any
 
 from capdesk.commands.output import emit_json, format_duration, table
-from capdesk.engine import library
 
 
 def register(sub: Any) -> None:
@@ -24,6 +23,8 @@ def _size(num: int | None) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    from capdesk.engine import library  # httpx, the journals
+
     items = library.scan(include_discarded=args.all)
     if args.json:
         emit_json([item.to_json() for item in items])

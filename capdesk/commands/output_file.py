@@ -6,9 +6,10 @@ from __future__ import annotations
 import contextlib
 import stat
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from capdesk.engine import Journal, all_journals, lock_for
-from capdesk.engine import JournalState as State
+if TYPE_CHECKING:  # the engine's journal loads when a file is claimed, not at start-up
+    from capdesk.engine import Journal
 
 
 class OutputRefused(Exception):
@@ -25,6 +26,8 @@ def _same_file(a: Path, b: Path) -> bool:
 
 def _in_use(journal: Journal) -> bool:
     """Another process holds the journal's lock (recording or uploading it now)."""
+    from capdesk.engine import lock_for
+
     if journal.path is None:
         return False
     lock = lock_for(journal)
@@ -36,10 +39,12 @@ def _in_use(journal: Journal) -> bool:
 
 def holder(path: Path) -> Journal | None:
     """The journal that still needs ``path``: its upload is unfinished, or in use."""
+    from capdesk.engine import UNFINISHED_STATES, all_journals
+
     for journal in all_journals():
         if not _same_file(Path(journal.spool_path), path):
             continue
-        if journal.state in State.UNFINISHED or _in_use(journal):
+        if journal.state in UNFINISHED_STATES or _in_use(journal):
             return journal
     return None
 
@@ -49,6 +54,7 @@ def claim(path: Path, *, overwrite: bool) -> None:
 
     Raises OutputRefused (a usage error) or OSError (the old file cannot be removed).
     """
+
     try:
         info = path.lstat()
     except FileNotFoundError:
@@ -62,10 +68,16 @@ def claim(path: Path, *, overwrite: bool) -> None:
         raise OutputRefused(f"--output {path} is not a regular file; choose another path")
     journal = holder(path)
     if journal is not None:
-        why = ("another capdesk is using it" if journal.state not in State.UNFINISHED
+        why = ("another capdesk is using it" if journal.state not in _unfinished()
                else f"its upload is unfinished ({journal.state})")
         raise OutputRefused(
             f"--output {path} is not replaced, even with --overwrite: {why}; finish it "
             "with `capdesk resume` (see `capdesk library`) or choose another path"
         )
     path.unlink()
+
+
+def _unfinished() -> frozenset[str]:
+    from capdesk.engine import UNFINISHED_STATES
+
+    return UNFINISHED_STATES

@@ -20,16 +20,15 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from capdesk import exitcodes, settings
+from capdesk import exitcodes
 from capdesk.commands import validate
 from capdesk.commands.output import say
 from capdesk.commands.output_file import OutputRefused, claim
 from capdesk.commands.result import poll_ready, result_json
-from capdesk.engine import JournalState as State
-from capdesk.engine import exit_code_for as exit_code
-from capdesk.engine import upload_summary
+from capdesk.engine import RECORDABLE_SOURCES, AudioMode  # light: enums only
 
-AUDIO_CHOICES = ("none", "mic", "system", "mic+system", "synthetic")
+AUDIO_CHOICES = [mode.value for mode in AudioMode]
+SOURCE_CHOICES = [kind.value for kind in RECORDABLE_SOURCES]
 
 
 def _region(text: str) -> tuple[int, int, int, int]:
@@ -55,7 +54,7 @@ def register(subparsers: Any) -> None:
     validate.allow_dashed_values(parser)  # --region -1920,0,1920,1080
     parser.add_argument("--seconds", type=validate.positive_seconds,
                         help="stop after S seconds of recording")
-    parser.add_argument("--source", choices=("screen", "synthetic"), default="screen",
+    parser.add_argument("--source", choices=SOURCE_CHOICES, default="screen",
                         help="screen, or synthetic: a moving test card with a frame counter")
     parser.add_argument("--monitor", type=validate.whole_number(0, 64), metavar="N",
                         help="1-based monitor (default: primary; 0 = all monitors)")
@@ -109,16 +108,20 @@ def stop_signals(event: threading.Event) -> Iterator[None]:
 
 
 def run(args: argparse.Namespace) -> int:
+    from capdesk import settings
     from capdesk.engine import (
         AudioError,
         CaptureError,
         DiskSpaceError,
         EncoderUnavailable,
         Recorder,
-        RecordOptions,
+        RecordingOptions,
         StopReason,
         human_size,
+        upload_summary,
     )
+    from capdesk.engine import JournalState as State
+    from capdesk.engine import exit_code_for as exit_code
 
     # A new name (in --output's folder, or the settings' one) is taken exclusively when
     # the recording starts, the next free one if another recording took it meanwhile.
@@ -136,7 +139,7 @@ def run(args: argparse.Namespace) -> int:
         except OSError as exc:
             say(f"error: cannot replace --output {output}: {exc.strerror or exc}")
             return exitcodes.FAILURE
-    options = RecordOptions(
+    options = RecordingOptions(
         source=args.source, monitor=args.monitor, region=args.region, fps=args.fps,
         max_height=args.max_height, name=args.name, user_id=args.user_id,
         metadata=args.metadata, upload=not args.no_upload,

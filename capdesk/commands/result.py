@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from capdesk.cap.errors import CapError
-from capdesk.cap.rest import CapRest
 from capdesk.commands.output import say
-from capdesk.engine import Journal
-from capdesk.engine import JournalState as State
+
+if TYPE_CHECKING:  # httpx and the journal load when a command runs, not at start-up
+    from capdesk.cap.rest import CapRest
+    from capdesk.engine import Journal
 
 READY_TIMEOUT = 60.0
 
@@ -27,6 +28,8 @@ def result_json(
     stop_to_complete: float | None = None,
     ready: bool | None = None,
 ) -> dict[str, Any]:
+    from capdesk.engine import JournalState as State
+
     uploaded = journal is not None and journal.state == State.COMPLETE
     return {
         "videoId": journal.video_id if journal else None,
@@ -50,6 +53,8 @@ def result_json(
 
 def poll_ready(rest: CapRest | None, journal: Journal, quiet: bool) -> bool | None:
     """With a secret key, wait (polling every 2 s at most) until Cap says ready."""
+    from capdesk.engine import JournalState as State
+
     if rest is None or journal.state != State.COMPLETE or not journal.video_id:
         return None
     try:

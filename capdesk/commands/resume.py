@@ -5,12 +5,9 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from capdesk import connect, exitcodes
+from capdesk import exitcodes
 from capdesk.cap.errors import CapError
 from capdesk.commands.output import emit_json, fail, say
-from capdesk.engine import damaged_journals, resume_one, unfinished
-from capdesk.engine import exit_code_for as exit_code
-from capdesk.engine import upload_summary as summary
 
 
 def register(sub: Any) -> None:
@@ -20,6 +17,11 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from capdesk import connect  # httpx, keyring
+    from capdesk.engine import damaged_journals, resume_one, unfinished
+    from capdesk.engine import exit_code_for as exit_code
+    from capdesk.engine import upload_summary as summary
+
     for damaged in damaged_journals():
         say(f"warning: {damaged.warning()}")  # stderr, with --json too
     pending = unfinished()

@@ -7,16 +7,11 @@ import time
 from pathlib import Path
 from typing import Any
 
-from capdesk import connect, exitcodes
+from capdesk import exitcodes
 from capdesk.cap.errors import CapError
 from capdesk.commands import validate
 from capdesk.commands.output import emit_json, fail, say
 from capdesk.commands.result import poll_ready, result_json
-from capdesk.engine import Journal, StreamingUploader, lock_for
-from capdesk.engine import JournalState as State
-from capdesk.engine import exit_code_for as exit_code
-from capdesk.engine import upload_summary as summary
-from capdesk.media_probe import ProbeError, probe
 
 
 def register(sub: Any) -> None:
@@ -32,7 +27,14 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    started = time.monotonic()
+    from capdesk import connect  # httpx, keyring
+    from capdesk.engine import Journal, StreamingUploader, lock_for
+    from capdesk.engine import JournalState as State
+    from capdesk.engine import exit_code_for as exit_code
+    from capdesk.engine import upload_summary as summary
+    from capdesk.media_probe import ProbeError, probe  # PyAV
+
+    started = time.monotonic()  # after the imports, as when they were at the top
     path: Path = args.file.expanduser().resolve()
     metadata: dict[str, Any] | None = args.metadata  # checked by argparse (validate.metadata)
     if not path.is_file():

@@ -5,9 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from capdesk import connect
 from capdesk.cap.errors import CapError
-from capdesk.cap.models import MICRO_CREDITS_PER_MINUTE
 from capdesk.commands.output import emit_json, fail
 
 
@@ -18,6 +16,9 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from capdesk import connect  # httpx, keyring
+    from capdesk.cap.models import MICRO_CREDITS_PER_MINUTE
+
     try:
         with connect.http_client() as http:
             usage = connect.rest(http).usage()

@@ -4,14 +4,21 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from capdesk import connect, exitcodes
+from capdesk import exitcodes
 from capdesk.cap.errors import CapError
-from capdesk.cap.models import Video, VideoStatus
-from capdesk.cap.rest import MAX_LIMIT, MIN_POLL_INTERVAL, CapRest
 from capdesk.commands import validate
 from capdesk.commands.output import emit_json, fail, format_duration, say, table
+
+if TYPE_CHECKING:  # httpx loads when a command runs, not for --help
+    from capdesk.cap.models import Video, VideoStatus
+    from capdesk.cap.rest import CapRest
+
+# capdesk.cap.rest's MAX_LIMIT and MIN_POLL_INTERVAL, needed to build the parser; that
+# module imports httpx, so they are repeated here (tests/unit/test_cli_startup.py checks).
+MAX_LIMIT = 100
+MIN_POLL_INTERVAL = 2.0
 
 
 def register(sub: Any) -> None:
@@ -82,6 +89,8 @@ def status_json(status: VideoStatus) -> dict[str, Any]:
 
 
 def _with_rest(action: Any) -> int:
+    from capdesk import connect  # httpx, keyring
+
     try:
         with connect.http_client() as http:
             code: int = action(connect.rest(http))

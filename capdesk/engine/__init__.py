@@ -25,13 +25,18 @@ from typing import TYPE_CHECKING, Any
 _EXPORTS: dict[str, str] = {
     # one recording, end to end
     "Recorder": "capdesk.engine.session",
-    "RecordOptions": "capdesk.engine.session",
+    "RecordingOptions": "capdesk.engine.options",
+    "SourceKind": "capdesk.capture.kinds",
+    "AudioMode": "capdesk.capture.kinds",
+    "RECORDABLE_SOURCES": "capdesk.capture.kinds",
     "RecordOutcome": "capdesk.engine.session",
     "StopReason": "capdesk.engine.pipeline",
     "RecordingResult": "capdesk.engine.pipeline",
     # the record of a recording (journal) and what its state means
     "Journal": "capdesk.engine.journal",
     "JournalState": "capdesk.engine.journal:State",
+    "UNFINISHED_STATES": "capdesk.engine.journal",
+    "FINAL_STATES": "capdesk.engine.journal",
     "DamagedJournal": "capdesk.engine.journal",
     "all_journals": "capdesk.engine.journal",
     "damaged_journals": "capdesk.engine.journal",
@@ -55,6 +60,7 @@ _EXPORTS: dict[str, str] = {
     "describe_credits": "capdesk.engine.library",
     # capture sources and devices
     "geometry": "capdesk.capture.geometry:",
+    "capture_backends": "capdesk.capture.registry:available_backends",
     "list_microphones": "capdesk.capture.audio.sources",
     "find_audio_sources": "capdesk.capture.audio.sources:make_sources",
     "MAC_LOOPBACK_HELP": "capdesk.capture.audio.sources",
@@ -69,8 +75,12 @@ _EXPORTS: dict[str, str] = {
 }
 
 __all__ = [
+    "FINAL_STATES",
     "MAC_LOOPBACK_HELP",
+    "RECORDABLE_SOURCES",
+    "UNFINISHED_STATES",
     "AudioError",
+    "AudioMode",
     "CapLibrary",
     "CaptureError",
     "Connector",
@@ -81,16 +91,18 @@ __all__ = [
     "Journal",
     "JournalState",
     "LocalItem",
-    "RecordOptions",
     "RecordOutcome",
     "Recorder",
+    "RecordingOptions",
     "RecordingResult",
+    "SourceKind",
     "StatusSchedule",
     "StopReason",
     "StreamingUploader",
     "UploadProgress",
     "VideoPager",
     "all_journals",
+    "capture_backends",
     "choose_encoder",
     "damaged_journals",
     "describe_credits",
@@ -129,13 +141,22 @@ if TYPE_CHECKING:  # what mypy and editors see; at run time names load on first 
     from capdesk.capture.audio.base import AudioError
     from capdesk.capture.audio.sources import MAC_LOOPBACK_HELP, list_microphones
     from capdesk.capture.audio.sources import make_sources as find_audio_sources
+    from capdesk.capture.kinds import RECORDABLE_SOURCES, AudioMode, SourceKind
     from capdesk.capture.permissions import doctor_line as screen_permission_line
+    from capdesk.capture.registry import available_backends as capture_backends
     from capdesk.capture.sources import CaptureError
     from capdesk.encode.diskspace import DiskSpaceError
     from capdesk.encode.diskspace import human as human_size
     from capdesk.encode.encoders import EncoderUnavailable, choose_encoder
     from capdesk.engine import library
-    from capdesk.engine.journal import DamagedJournal, Journal, all_journals, damaged_journals
+    from capdesk.engine.journal import (
+        FINAL_STATES,
+        UNFINISHED_STATES,
+        DamagedJournal,
+        Journal,
+        all_journals,
+        damaged_journals,
+    )
     from capdesk.engine.journal import State as JournalState
     from capdesk.engine.journal import load as load_journal
     from capdesk.engine.library import (
@@ -147,9 +168,10 @@ if TYPE_CHECKING:  # what mypy and editors see; at run time names load on first 
         VideoPager,
         describe_credits,
     )
+    from capdesk.engine.options import RecordingOptions
     from capdesk.engine.outcome import exit_code as exit_code_for
     from capdesk.engine.outcome import summary as upload_summary
     from capdesk.engine.pipeline import RecordingResult, StopReason
-    from capdesk.engine.session import Recorder, RecordOptions, RecordOutcome
+    from capdesk.engine.session import Recorder, RecordOutcome
     from capdesk.upload.resume import lock_for, resume_one, unfinished
     from capdesk.upload.uploader import StreamingUploader, UploadProgress

@@ -15,6 +15,7 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -24,8 +25,8 @@ from capdesk.fileio import read_json, write_json_atomic
 VERSION = 1
 
 
-class State:
-    """Where a recording's upload stands."""
+class State(StrEnum):
+    """Where a recording's upload stands (the journal's ``state``)."""
 
     RECORDING = "recording"  # still capturing; parts go up as they are durable
     UPLOADING = "uploading"  # capture finished; tail and complete pending
@@ -39,11 +40,13 @@ class State:
     DISCARDED = "discarded"  # the user threw it away; the upload was aborted
     DAMAGED = "damaged"  # the journal file cannot be read (shown, kept, never rewritten)
 
-    UNFINISHED = frozenset(
-        {RECORDING, UPLOADING, WAITING_NETWORK, NEEDS_CREDITS, KEY_REFUSED, ORIGIN_REFUSED,
-         FAILED}
-    )
-    FINAL = frozenset({COMPLETE, DISCARDED})  # nothing more happens to these
+
+
+UNFINISHED_STATES = frozenset({
+    State.RECORDING, State.UPLOADING, State.WAITING_NETWORK, State.NEEDS_CREDITS,
+    State.KEY_REFUSED, State.ORIGIN_REFUSED, State.FAILED,
+})
+FINAL_STATES = frozenset({State.COMPLETE, State.DISCARDED})  # nothing more happens to these
 
 
 @dataclass
@@ -62,7 +65,7 @@ class Part:
 class Journal:
     id: str
     spool_path: str
-    state: str = State.RECORDING
+    state: State = State.RECORDING
     name: str | None = None
     user_id: str | None = None
     metadata: dict[str, Any] | None = None
@@ -118,6 +121,7 @@ class Journal:
     def from_json(cls, data: dict[str, Any], path: Path | None = None) -> Journal:
         known = {f.name for f in dataclasses.fields(cls)} - {"path", "_lock", "parts"}
         journal = cls(**{k: v for k, v in data.items() if k in known})
+        journal.state = State(journal.state)  # ValueError for a state no version wrote
         journal.parts = [Part(**p) for p in data.get("parts", [])]
         journal.path = path
         return journal

@@ -22,6 +22,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from enum import StrEnum
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -40,7 +41,7 @@ from capdesk.cap.models import (
 )
 from capdesk.cap.rest import DEFAULT_LIMIT
 from capdesk.engine import journal as journals
-from capdesk.engine.journal import Journal, State
+from capdesk.engine.journal import UNFINISHED_STATES, Journal, State
 from capdesk.engine.outcome import charged_twice_note
 from capdesk.upload import resume as resuming
 from capdesk.upload.uploader import UploadProgress
@@ -58,7 +59,7 @@ class Busy(Exception):
 
 
 # -- local recordings ------------------------------------------------------------------------
-class Status:
+class Status(StrEnum):
     """What the Library says about a recording's upload (``LocalItem.status``)."""
 
     RECORDING = "recording"
@@ -140,7 +141,7 @@ class LocalItem:
         return self.journal.share_url
 
     @property
-    def status(self) -> str:
+    def status(self) -> Status:
         state = self.journal.state
         if state == State.COMPLETE:
             return Status.UPLOADED
@@ -203,7 +204,7 @@ class LocalItem:
     def can_resume(self) -> bool:
         """Resume, retry or first upload: the file is here and nothing holds it."""
         return (self.exists and not self.busy
-                and (self.journal.state in State.UNFINISHED
+                and (self.journal.state in UNFINISHED_STATES
                      or self.journal.state == State.LOCAL_ONLY))
 
     @property
@@ -253,7 +254,7 @@ def is_busy(journal: Journal) -> bool:
     """Is the recording being recorded or uploaded right now (here or by another process)?"""
     recording = journal.state == State.RECORDING or (
         journal.state == State.LOCAL_ONLY and journal.final_size is None)
-    if journal.state not in State.UNFINISHED and not recording:
+    if journal.state not in UNFINISHED_STATES and not recording:
         return False
     if recording and _recently_written(Path(journal.spool_path)):
         return True  # the lock of a recording that is just starting may not be taken yet

@@ -25,6 +25,7 @@ from pathlib import Path
 from capdesk.capture.audio.base import AudioSource
 from capdesk.capture.audio.mixer import AudioCapture, AudioTimeline
 from capdesk.capture.audio.sources import BEEP_EVERY, make_sources
+from capdesk.capture.kinds import AudioMode
 from capdesk.capture.loop import (
     CaptureControl,
     CaptureEnd,
@@ -33,16 +34,13 @@ from capdesk.capture.loop import (
     run_capture,
 )
 from capdesk.capture.pacing import FramePacer
-from capdesk.capture.session import capture_support
-from capdesk.capture.sources import (
-    DEFAULT_SYNTHETIC_SIZE,
-    CaptureError,
-    FrameSource,
-    SyntheticSource,
-)
+from capdesk.capture.registry import SourceSettings, open_source
+from capdesk.capture.sources import FrameSource
+from capdesk.capture.transforms import FrameTransform, TransformChain
 from capdesk.encode.audio import AacTrack
 from capdesk.encode.diskspace import RESERVE_BYTES, FreeSpace, check_before_start, free_bytes
 from capdesk.encode.writer import Fmp4Writer, WriteFailed
+from capdesk.engine.options import RecordingOptions
 
 log = logging.getLogger(__name__)
 
@@ -61,34 +59,6 @@ class StopReason(StrEnum):
     SECONDS = "seconds"
     DISK_FULL = "disk-full"
     ERROR = "error"
-
-
-@dataclass
-class RecordingConfig:
-    output: Path
-    source: str = "screen"  # "screen" or "synthetic"
-    monitor: int | None = None  # None = primary, 0 = all monitors
-    region: tuple[int, int, int, int] | None = None  # physical pixels; for synthetic: its size
-    fps: int = 30
-    max_height: int = 1080
-    seconds: float | None = None
-    cursor: bool = True
-    encoder: str = "auto"  # "auto", "software" or an FFmpeg encoder name
-    synthetic_style: str = "noise"
-    allow_xwayland: bool | None = None  # None: from the CAPDESK_ALLOW_XWAYLAND variable
-    queue_frames: int | None = None  # None: as many as fit in QUEUE_BUDGET_BYTES (3 to 16)
-    # The encoder thread (and the encoder's own threads, which inherit it) runs this much
-    # nicer than the capture thread, so grabs stay on time when the CPU is busy; the
-    # frame queue absorbs the encoder's delays.
-    encoder_nice: int = 5
-    # Diagnostics: a binary log of when each frame was grabbed (capture.loop.FRAME_LOG_RECORD).
-    # None: taken from the CAPDESK_FRAME_LOG environment variable, if set.
-    frame_log: Path | None = None
-    # Sound: "none", "mic", "system", "mic+system" or "synthetic" (beeps when the test
-    # card flashes); audio_device picks a microphone (None: the system default).
-    audio: str = "none"
-    audio_device: str | None = None
-    audio_muted: bool = False
 
 
 QUEUE_BUDGET_BYTES = 48 * 1024 * 1024  # frames waiting for the encoder (6 at 1080p)
@@ -121,7 +91,7 @@ class LocalRecording:
 
     def __init__(
         self,
-        config: RecordingConfig,
+        config: RecordingOptions,
         *,
         on_durable: Callable[[int], None] | None = None,
         on_state: Callable[[State], None] | None = None,
@@ -132,11 +102,19 @@ class LocalRecording:
         audio_sources: list[AudioSource] | None = None,
         on_audio_level: Callable[[float], None] | None = None,
         on_warning: Callable[[str], None] | None = None,
+        transforms: list[FrameTransform] | None = None,
     ) -> None:
+        if config.output is None:
+            raise ValueError("the pipeline needs options.output: the file to write")
         self.config = config
+        self.output: Path = config.output
         self._audio_sources = audio_sources
         self._on_audio_level = on_audio_level
         self._on_warning = on_warning
+        # Run on each frame in the encoder thread; a failing overlay is dropped with a
+        # warning, a failing crop stops the recording (see capture.transforms.chain).
+        self._transforms = TransformChain(transforms or (), on_warning=self._audio_warning)
+        self._frame_size = (0, 0)  # what the encoder gets: the source's, after the transforms
         self._audio: AudioCapture | None = None
         self._audio_track: AacTrack | None = None
         self._on_durable = on_durable
@@ -222,9 +200,9 @@ class LocalRecording:
         assert source is not None
         self._start_audio()
         self._writer = Fmp4Writer(
-            cfg.output,
-            src_width=source.width,
-            src_height=source.height,
+            self.output,
+            src_width=self._frame_size[0],
+            src_height=self._frame_size[1],
             fps=cfg.fps,
             max_height=cfg.max_height,
             encoder=cfg.encoder,
@@ -254,7 +232,7 @@ class LocalRecording:
         if self._checked:
             return
         cfg = self.config
-        folder = cfg.output.parent
+        folder = self.output.parent
         folder.mkdir(parents=True, exist_ok=True)
         warning = check_before_start(folder, self._free_space)
         if warning:
@@ -262,6 +240,7 @@ class LocalRecording:
         if self._source is None:
             self._source = self._make_source()
         self.warnings.extend(self._source.notes)
+        self._frame_size = self._transforms.output_size(self._source.width, self._source.height)
         if self._audio_sources is None:
             self._audio_sources = make_sources(
                 cfg.audio, self._timeline.at, device=cfg.audio_device, clock=self._clock
@@ -306,22 +285,17 @@ class LocalRecording:
 
     def _make_source(self) -> FrameSource:
         cfg = self.config
-        if cfg.source == "synthetic":
-            width, height = cfg.region[2:] if cfg.region else DEFAULT_SYNTHETIC_SIZE
-            flash = round(BEEP_EVERY * cfg.fps) if cfg.audio == "synthetic" else None
-            return SyntheticSource(
-                width, height, style=cfg.synthetic_style, flash_every=flash
-            )
-        if cfg.source != "screen":
-            raise CaptureError(f"unknown source {cfg.source!r} (screen or synthetic)")
-        support = capture_support(allow_xwayland=cfg.allow_xwayland)
-        if not support.can_capture:
-            raise CaptureError(support.message or "the screen cannot be captured here")
-        if support.message:
-            self.warnings.append(support.message)
-        from capdesk.capture.screen import ScreenSource
-
-        return ScreenSource(cfg.monitor, cfg.region, cursor=cfg.cursor)
+        settings = SourceSettings(
+            monitor=cfg.monitor,
+            region=cfg.region,
+            cursor=cfg.cursor,
+            fps=cfg.fps,
+            synthetic_style=cfg.synthetic_style,
+            # the test card flashes when the synthetic sound beeps
+            flash_every=round(BEEP_EVERY * cfg.fps) if cfg.audio == AudioMode.SYNTHETIC else None,
+            allow_xwayland=cfg.allow_xwayland,
+        )
+        return open_source(cfg.source, settings)
 
     def pause(self) -> None:
         with self._lock:
@@ -407,7 +381,7 @@ class LocalRecording:
         writer = self._writer
         source = self._source
         assert writer is not None and source is not None
-        folder = self.config.output.parent
+        folder = self.output.parent
         check_every = max(1, self.config.fps)
         writing = True
         while True:
@@ -418,7 +392,7 @@ class LocalRecording:
             slot, image = item
             try:
                 if writing:
-                    writer.write(image, slot)
+                    writer.write(self._transforms.apply(image, slot), slot)
                     self._frames_written += 1
                     self._write_audio((slot + 1) / self.config.fps)
                     if self._frames_written % check_every == 0 and self._disk_nearly_full(folder):
@@ -436,6 +410,7 @@ class LocalRecording:
                 writer.abort(f"encoding failed: {exc}")
             finally:
                 source.release(image)
+        self._transforms.close()
         self._finish(writer, end)
 
     def _finish_audio(self, total_seconds: float) -> None:

@@ -31,32 +31,14 @@ from capdesk.cap.rest import CapRest
 from capdesk.cap.sdk import CapSdk
 from capdesk.encode.spool import claim
 from capdesk.engine.journal import Journal, State
-from capdesk.engine.pipeline import LocalRecording, RecordingConfig, RecordingResult
+from capdesk.engine.options import RecordingOptions
+from capdesk.engine.pipeline import LocalRecording, RecordingResult
 from capdesk.engine.pipeline import State as RecordingState
 from capdesk.upload.lock import RecordingLock
 from capdesk.upload.resume import lock_for
 from capdesk.upload.uploader import StreamingUploader, UploadProgress
 
 log = logging.getLogger(__name__)
-
-
-@dataclass
-class RecordOptions:
-    source: str = "screen"  # "screen" or "synthetic"
-    monitor: int | None = None  # 1-based; None: the primary monitor; 0: the whole desktop
-    region: tuple[int, int, int, int] | None = None  # physical pixels
-    fps: int = 30
-    max_height: int = 1080
-    audio: str = "none"  # none, mic, system, mic+system, synthetic
-    audio_device: str | None = None  # a microphone's id; None: the system default
-    audio_muted: bool = False
-    name: str | None = None
-    user_id: str | None = None
-    metadata: dict[str, Any] | None = None
-    upload: bool = True
-    output: Path | None = None  # exactly this file (it must not exist yet)
-    folder: Path | None = None  # else a new name in here (None: the settings' folder)
-    seconds: float | None = None  # stop by itself after this much recording
 
 
 @dataclass
@@ -88,7 +70,7 @@ def default_output(folder: Path) -> Path:
 class Recorder:
     def __init__(
         self,
-        options: RecordOptions,
+        options: RecordingOptions,
         *,
         http: httpx.Client | None = None,
         connection: connect.Connection | None = None,
@@ -99,6 +81,7 @@ class Recorder:
         on_warning: Callable[[str], None] | None = None,
     ) -> None:
         self.options = options
+        self._muted = options.audio_muted
         self.on_audio_level = on_audio_level
         self.on_warning = on_warning
         self.on_state = on_state
@@ -176,19 +159,9 @@ class Recorder:
         self._state("recording")
 
     def _make_local(self) -> LocalRecording:
+        # The same options, with the file this session claimed and the mute state now.
         return LocalRecording(
-            RecordingConfig(
-                source=self.options.source,
-                monitor=self.options.monitor,
-                region=self.options.region,
-                fps=self.options.fps,
-                max_height=self.options.max_height,
-                output=self.path,
-                seconds=self.options.seconds,
-                audio=self.options.audio,
-                audio_device=self.options.audio_device,
-                audio_muted=self.options.audio_muted,
-            ),
+            self.options.with_changes(output=self.path, audio_muted=self._muted),
             on_durable=self._notify_durable,
             on_audio_level=self.on_audio_level,
             on_warning=self.on_warning,
@@ -205,7 +178,7 @@ class Recorder:
 
     def set_muted(self, muted: bool) -> None:
         """Mute or unmute the microphone (any thread; takes effect at once)."""
-        self.options.audio_muted = muted
+        self._muted = muted
         if self.local:
             self.local.set_audio_muted(muted)
 

@@ -23,7 +23,14 @@ from typing import Protocol
 from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 
 from capdesk.cap.errors import CapError
-from capdesk.engine import Journal, Recorder, RecordOptions, RecordOutcome, UploadProgress
+from capdesk.engine import (
+    AudioMode,
+    Journal,
+    Recorder,
+    RecordingOptions,
+    RecordOutcome,
+    UploadProgress,
+)
 from capdesk.engine import JournalState as State
 from capdesk.ui import wording
 from capdesk.ui.audio import LevelThrottle
@@ -62,14 +69,14 @@ class RecorderLike(Protocol):
 
 # (options, on_state, on_progress, on_audio_level, on_warning) -> a recorder
 RecorderFactory = Callable[
-    [RecordOptions, Callable[[str], None], Callable[[UploadProgress], None],
+    [RecordingOptions, Callable[[str], None], Callable[[UploadProgress], None],
      Callable[[float], None], Callable[[str], None]],
     RecorderLike,
 ]
 
 
 def make_recorder(
-    options: RecordOptions,
+    options: RecordingOptions,
     on_state: Callable[[str], None],
     on_progress: Callable[[UploadProgress], None],
     on_audio_level: Callable[[float], None],
@@ -79,7 +86,7 @@ def make_recorder(
                     on_audio_level=on_audio_level, on_warning=on_warning)
 
 
-MIC_MODES = frozenset({"mic", "mic+system"})
+MIC_MODES = frozenset(mode for mode in AudioMode if mode.has_microphone)
 
 
 class RecordingController(QObject):
@@ -157,7 +164,7 @@ class RecordingController(QObject):
 
     # -- commands (GUI thread) -----------------------------------------------------
     @Slot(object, int)
-    def record(self, options: RecordOptions, countdown: int) -> None:
+    def record(self, options: RecordingOptions, countdown: int) -> None:
         if self._phase != Phase.IDLE:
             return
         self._elapsed_before, self._running_since = 0.0, None

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from capdesk.engine import AudioMode
 from capdesk.ui import capture_exclusion, glyphs, theme, wording
 from capdesk.ui.audio import LevelMeter
 from capdesk.ui.controller import Phase
@@ -178,7 +179,7 @@ class RecordingBar(QWidget):
 
     def _show_audio(self) -> None:
         recording = self._phase in (Phase.RECORDING, Phase.PAUSED)
-        has_mic = self._audio in ("mic", "mic+system")
+        has_mic = self._audio in (AudioMode.MIC, AudioMode.MIC_SYSTEM)
         self.meter.setVisible(recording and self._audio != "none")
         self.meter.set_muted(self._muted and self._audio == "mic")
         self.mute.setVisible(recording and has_mic)

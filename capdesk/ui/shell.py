@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QAbstractButton, QApplication, QCheckBox, QMessage
 
 from capdesk import secrets
 from capdesk import settings as settings_module
-from capdesk.engine import Credits, RecordOptions, geometry
+from capdesk.engine import AudioMode, Credits, RecordingOptions, SourceKind, geometry
 from capdesk.engine import JournalState as State
 from capdesk.settings import Settings
 from capdesk.ui import hotkeys as hotkeys_module
@@ -361,23 +361,22 @@ class Shell(QObject):
         self.window.bring_to_front()
 
     def _options_for(self, choice: Choice, region: tuple[int, int, int, int] | None
-                     ) -> RecordOptions:
-        options = RecordOptions(
-            source=self.options.source, fps=choice.fps, max_height=choice.max_height,
+                     ) -> RecordingOptions:
+        monitor: int | None = None
+        if self.options.source == SourceKind.SYNTHETIC:
+            region = (0, 0, *self.options.synthetic_size)
+        elif choice.mode == "desktop":
+            monitor, region = 0, None
+        elif region is None:
+            region = self._screen_region(choice.screen_name)
+        return RecordingOptions(
+            source=SourceKind(self.options.source), monitor=monitor, region=region,
+            fps=choice.fps, max_height=choice.max_height,
             name=f"Recording {datetime.now():%Y-%m-%d %H:%M}",
             user_id=self.settings.user_id or None,
-            audio=self.options.audio or choice.audio,
+            audio=AudioMode(self.options.audio or choice.audio),
             audio_device=choice.audio_device,
         )
-        if self.options.source == "synthetic":
-            options.region = (0, 0, *self.options.synthetic_size)
-        elif choice.mode == "desktop":
-            options.monitor = 0
-        elif region is not None:
-            options.region = region
-        else:
-            options.region = self._screen_region(choice.screen_name)
-        return options
 
     def _screen_region(self, name: str | None) -> tuple[int, int, int, int] | None:
         screens = QGuiApplication.screens()
@@ -388,7 +387,7 @@ class Shell(QObject):
         return geometry.logical_to_physical((g.x(), g.y(), g.width(), g.height()),
                                             screen_tuples(screens))
 
-    def _launch(self, choice: Choice, options: RecordOptions) -> None:
+    def _launch(self, choice: Choice, options: RecordingOptions) -> None:
         self.aftercare.stop_following()
         self.window.hide()
         self.bar.set_health("busy", "Connecting to Cap…")

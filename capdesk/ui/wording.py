@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
+from capdesk.engine import AudioMode, UploadProgress
 from capdesk.engine import JournalState as State
-from capdesk.engine import UploadProgress
 
 
 def clock(seconds: float) -> str:
@@ -117,10 +117,10 @@ def audio_warning(message: str) -> tuple[str, str]:
     return "warn", (text[:1].upper() + text[1:]) if text else "Something is wrong with the sound."
 
 
-def audio_mode(microphone: bool, system: bool) -> str:
+def audio_mode(microphone: bool, system: bool) -> AudioMode:
     """The engine's audio mode for the two checkboxes."""
     if microphone and system:
-        return "mic+system"
+        return AudioMode.MIC_SYSTEM
     if microphone:
-        return "mic"
-    return "system" if system else "none"
+        return AudioMode.MIC
+    return AudioMode.SYSTEM if system else AudioMode.NONE

@@ -11,7 +11,7 @@ import httpx
 from capdesk.cap.rest import CapRest
 from capdesk.cap.sdk import CapSdk
 from capdesk.engine import journal as journals
-from capdesk.engine.journal import Journal, State
+from capdesk.engine.journal import FINAL_STATES, UNFINISHED_STATES, Journal, State
 from capdesk.media_probe import ProbeError, probe
 from capdesk.upload.lock import RecordingLock
 from capdesk.upload.uploader import StreamingUploader, UploadProgress
@@ -26,7 +26,7 @@ def lock_for(journal: Journal) -> RecordingLock:
 
 def unfinished() -> list[Journal]:
     """Journals whose upload did not complete, oldest first."""
-    pending = [j for j in journals.all_journals() if j.state in State.UNFINISHED]
+    pending = [j for j in journals.all_journals() if j.state in UNFINISHED_STATES]
     return sorted(pending, key=lambda j: j.created_at)
 
 
@@ -79,7 +79,7 @@ def resume_one(
     try:
         assert journal.path is not None
         journal = journals.load(journal.path)
-        if journal.state in State.FINAL:
+        if journal.state in FINAL_STATES:
             log.info("%s is %s already; nothing to resume", journal.id, journal.state)
             return journal
         problem = prepare(journal)

@@ -46,7 +46,7 @@ TRANSIENT = (CapNetworkError, ServerError, RateLimited)
 
 @dataclass(frozen=True)
 class UploadProgress:
-    state: str
+    state: State
     video_id: str | None
     share_url: str | None
     durable_bytes: int
@@ -270,7 +270,7 @@ class StreamingUploader:
         else:
             self._fail(State.FAILED, exc.describe())
 
-    def _fail(self, state: str, message: str, needed: int | None = None) -> None:
+    def _fail(self, state: State, message: str, needed: int | None = None) -> None:
         log.warning("upload stopped (%s): %s", state, message)
         self._message = message
         self.journal.update(state=state, error=message, needed_micro_credits=needed)

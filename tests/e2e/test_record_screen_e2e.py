@@ -74,14 +74,15 @@ def test_region(x_display: str, card_window: CardWindow, tmp_path: Path) -> None
 
 def test_pause_then_resume(x_display: str, card_window: CardWindow, tmp_path: Path,
                            monkeypatch: pytest.MonkeyPatch) -> None:
-    from capdesk.engine.pipeline import LocalRecording, RecordingConfig
+    from capdesk.engine.options import RecordingOptions
+    from capdesk.engine.pipeline import LocalRecording
 
     monkeypatch.setenv("DISPLAY", x_display)
     for name in ("WAYLAND_DISPLAY", "XDG_SESSION_TYPE"):
         monkeypatch.delenv(name, raising=False)
     card_log = card_window(CARD)
     frame_log = tmp_path / "frames.log"
-    rec = LocalRecording(RecordingConfig(output=tmp_path / "paused.mp4", region=CARD, fps=FPS,
+    rec = LocalRecording(RecordingOptions(output=tmp_path / "paused.mp4", region=CARD, fps=FPS,
                                          encoder="software", frame_log=frame_log))
     rec.start()
     started = time.monotonic()

@@ -14,6 +14,7 @@ import httpx
 import pytest
 
 from capdesk import paths
+from capdesk.capture.kinds import SourceKind
 from capdesk.capture.sources import CaptureError
 from capdesk.capture.testcard import read_video_counters
 from capdesk.encode.diskspace import DiskSpaceError
@@ -21,8 +22,9 @@ from capdesk.encode.spool import SpoolFile, claim
 from capdesk.engine import journal as journals
 from capdesk.engine import library
 from capdesk.engine.journal import Journal, State
+from capdesk.engine.options import RecordingOptions
 from capdesk.engine.outcome import summary
-from capdesk.engine.session import Recorder, RecordOptions
+from capdesk.engine.session import Recorder
 from capdesk.upload.uploader import StreamingUploader
 from tests.fakecap.fixtures import CapApp
 from tests.integration.cli_helpers import run_cli, use_app
@@ -37,12 +39,10 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path / "home"
 
 
-def synthetic(**kw: object) -> RecordOptions:
-    options = RecordOptions(source="synthetic", region=(0, 0, 320, 180), fps=30,
-                            seconds=1.0, upload=False)
-    for name, value in kw.items():
-        setattr(options, name, value)
-    return options
+def synthetic(**kw: object) -> RecordingOptions:
+    options = RecordingOptions(source=SourceKind.SYNTHETIC, region=(0, 0, 320, 180), fps=30,
+                               seconds=1.0, upload=False)
+    return options.with_changes(**kw)
 
 
 class FrozenClock(datetime):
@@ -143,7 +143,7 @@ def test_a_recording_that_cannot_start_creates_nothing_on_cap(
     monkeypatch.delenv("DISPLAY", raising=False)
     monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
     monkeypatch.setenv("CAPDESK_ALLOW_XWAYLAND", "0")
-    recorder = Recorder(RecordOptions(source="screen", seconds=1.0))
+    recorder = Recorder(RecordingOptions(source="screen", seconds=1.0))
     with pytest.raises(CaptureError):
         recorder.prepare()
     recorder.close()

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from capdesk.engine.journal import Journal, State
-from capdesk.engine.session import Recorder, RecordOptions
+from capdesk.engine.options import RecordingOptions
+from capdesk.engine.session import Recorder
 from capdesk.ui import autostart, wording
 from capdesk.ui.share import share_from_journal
 from capdesk.ui.shell import Shell
@@ -91,7 +92,7 @@ def test_unfinished_uploads_resume_when_the_app_starts(
     # A recording whose upload never got through (here: a refused key, then "the
     # network"), as a crash or a lost connection leaves it.
     connect_to(cap_app, public_key="cpk_" + "y" * 32)
-    recorder = Recorder(RecordOptions(source="synthetic", region=(0, 0, 320, 240), seconds=1.0))
+    recorder = Recorder(RecordingOptions(source="synthetic", region=(0, 0, 320, 240), seconds=1.0))
     recorder.start()
     recorder.wait(20)
     outcome = recorder.stop()

@@ -14,7 +14,8 @@ from capdesk.capture.audio import sources as audio_sources
 from capdesk.capture.audio.base import CHANNELS, to_track
 from capdesk.capture.audio.mixer import AudioTimeline
 from capdesk.capture.audio.sources import SyntheticBeep, make_sources
-from capdesk.engine.pipeline import LocalRecording, RecordingConfig
+from capdesk.engine.options import RecordingOptions
+from capdesk.engine.pipeline import LocalRecording
 from tests.e2e.audio_sync import decode_audio, offsets
 
 
@@ -67,7 +68,7 @@ def test_unknown_mode_and_no_sound_server_give_clear_messages(
 
 
 def record_synthetic(tmp_path: Path, **config: object) -> tuple[LocalRecording, SyntheticBeep]:
-    cfg = RecordingConfig(
+    cfg = RecordingOptions(
         output=tmp_path / "out.mp4", source="synthetic", region=(0, 0, 320, 180), fps=30,
         audio="synthetic", synthetic_style="plain", **config,  # type: ignore[arg-type]
     )
@@ -125,7 +126,7 @@ def test_muted_microphone_records_silence(tmp_path: Path) -> None:
     class Mic(SyntheticBeep):
         kind = "mic"
 
-    cfg = RecordingConfig(
+    cfg = RecordingOptions(
         output=tmp_path / "muted.mp4", source="synthetic", region=(0, 0, 320, 180), fps=30,
         seconds=1.6, audio="synthetic", synthetic_style="plain", audio_muted=True,
     )

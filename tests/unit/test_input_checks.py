@@ -21,7 +21,7 @@ from capdesk.cap.limits import METADATA_MAX, check_metadata, cut_utf16, utf16_le
 from capdesk.cli import build_parser
 from capdesk.commands import record, validate
 from capdesk.commands.output_file import OutputRefused, claim
-from capdesk.engine.journal import Journal, State
+from capdesk.engine.journal import UNFINISHED_STATES, Journal, State
 from capdesk.media_probe import ProbeError, probe
 from capdesk.upload.resume import lock_for
 
@@ -304,7 +304,7 @@ def test_overwrite_removes_the_old_file(old_file: Path) -> None:
     assert not old_file.exists()
 
 
-@pytest.mark.parametrize("state", sorted(State.UNFINISHED))
+@pytest.mark.parametrize("state", sorted(UNFINISHED_STATES))
 def test_overwrite_never_replaces_a_file_still_uploading(old_file: Path, state: str) -> None:
     _journal(old_file, state)
     with pytest.raises(OutputRefused, match="unfinished") as caught:

@@ -18,7 +18,8 @@ from capdesk.capture.sources import CaptureError, SyntheticSource
 from capdesk.capture.testcard import read_video_counters
 from capdesk.encode import fmp4
 from capdesk.encode.diskspace import MIB, DiskSpaceError
-from capdesk.engine.pipeline import LocalRecording, RecordingConfig, RecordingResult, State
+from capdesk.engine.options import RecordingOptions
+from capdesk.engine.pipeline import LocalRecording, RecordingResult, State
 
 FPS = 30
 SIZE = (320, 180)
@@ -29,9 +30,9 @@ def plenty(_: Path) -> int:
     return PLENTY
 
 
-def config(tmp_path: Path, **kw) -> RecordingConfig:  # type: ignore[no-untyped-def]
+def config(tmp_path: Path, **kw) -> RecordingOptions:  # type: ignore[no-untyped-def]
     kw.setdefault("seconds", 1.0)
-    return RecordingConfig(output=tmp_path / "rec.mp4", source="synthetic",
+    return RecordingOptions(output=tmp_path / "rec.mp4", source="synthetic",
                            region=(0, 0, *SIZE), fps=FPS, encoder="software", **kw)
 
 
@@ -227,8 +228,7 @@ def test_wayland_is_refused_before_anything_starts(tmp_path: Path,
     monkeypatch.setenv("DISPLAY", ":0")
     monkeypatch.setenv("WAYLAND_DISPLAY", "wayland-0")
     monkeypatch.delenv("CAPDESK_ALLOW_XWAYLAND", raising=False)
-    cfg = config(tmp_path)
-    cfg.source = "screen"
+    cfg = config(tmp_path).with_changes(source="screen")
     rec = LocalRecording(cfg, free_space=plenty)
     with pytest.raises(CaptureError, match="Wayland"):
         rec.start()

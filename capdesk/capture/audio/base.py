@@ -13,7 +13,6 @@ BLOCK = 480  # samples per read: 10 ms
 
 Samples = npt.NDArray[np.float32]  # (n, CHANNELS) float32 in [-1, 1]
 
-AUDIO_MODES = ("none", "mic", "system", "mic+system", "synthetic")
 
 
 class AudioError(RuntimeError):

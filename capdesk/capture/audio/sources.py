@@ -24,7 +24,16 @@ from typing import Any
 
 import numpy as np
 
-from capdesk.capture.audio.base import BLOCK, CHANNELS, SAMPLE_RATE, AudioError, Samples, to_track
+from capdesk.capture.audio.base import (
+    BLOCK,
+    CHANNELS,
+    SAMPLE_RATE,
+    AudioError,
+    AudioSource,
+    Samples,
+    to_track,
+)
+from capdesk.capture.registry import open_audio
 
 MAC_LOOPBACK_HELP = (
     "macOS cannot record the system sound by itself: install a loopback device "
@@ -204,16 +213,9 @@ def make_sources(
     *,
     device: str | None = None,
     clock: Callable[[], float] = time.monotonic,
-) -> list[Any]:
-    """The sources for ``--audio MODE`` (none, mic, system, mic+system, synthetic).
+) -> list[AudioSource]:
+    """The sources for ``--audio MODE`` (an ``AudioMode``), from the capture registry.
 
     AudioError with a sentence for people when a device is missing.
     """
-    if mode == "none":
-        return []
-    if mode == "synthetic":
-        return [SyntheticBeep(timeline, clock)]
-    kinds = {"mic": ["mic"], "system": ["system"], "mic+system": ["mic", "system"]}.get(mode)
-    if kinds is None:
-        raise AudioError(f"unknown audio mode {mode!r} (none, mic, system, mic+system, synthetic)")
-    return [DeviceSource(kind, device if kind == "mic" else None) for kind in kinds]
+    return open_audio(mode, timeline, device=device, clock=clock)
