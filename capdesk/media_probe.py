@@ -19,13 +19,15 @@ from pathlib import Path
 
 import av
 
+from capdesk.errors import InputError
+
 # FFmpeg's demuxer names (a demuxer may list several: "mov,mp4,m4a,3gp,3g2,mj2").
 CONTAINERS = frozenset({"mov", "mp4", "matroska", "webm", "avi"})
 PLAYABLE_CODECS = frozenset({"h264", "vp8", "vp9", "av1"})
 ACCEPTED = "an MP4, MOV, WebM, MKV or AVI file with H.264, VP8, VP9 or AV1 video"
 
 
-class ProbeError(Exception):
+class ProbeError(InputError):
     pass
 
 

@@ -30,11 +30,6 @@ def data_dir() -> Path:
     return home / "data" if home else Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
 
 
-def log_dir() -> Path:
-    home = _home()
-    return home / "logs" if home else Path(platformdirs.user_log_dir(APP_NAME, appauthor=False))
-
-
 def recordings_dir() -> Path:
     """Default folder for finished recordings (the user may choose another in settings)."""
     home = _home()

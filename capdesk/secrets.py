@@ -14,6 +14,9 @@ from dataclasses import dataclass
 import keyring
 import keyring.errors
 
+from capdesk import exitcodes
+from capdesk.errors import CapdeskError
+
 log = logging.getLogger(__name__)
 
 SERVICE = "capdesk"
@@ -28,7 +31,11 @@ NO_KEYCHAIN = (
 )
 
 
-class KeychainUnavailable(Exception):
+class KeychainUnavailable(CapdeskError):
+    """No usable OS keychain: a key cannot be saved or read there."""
+
+    exit_code = exitcodes.NOT_CONFIGURED
+
     def __init__(self, detail: str = "") -> None:
         super().__init__(NO_KEYCHAIN + (f" ({detail})" if detail else ""))
 

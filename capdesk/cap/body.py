@@ -19,10 +19,6 @@ _TAGS = re.compile(r"<[^>]+>")
 _SPACE = re.compile(r"\s+")
 
 
-class BodyTooLarge(Exception):
-    pass
-
-
 def read_bounded(response: httpx.Response, limit: int) -> tuple[bytes, bool]:
     """Read at most ``limit`` bytes of a streamed response; say whether it was cut."""
     chunks: list[bytes] = []

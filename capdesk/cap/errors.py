@@ -2,7 +2,7 @@
 
 ::
 
-    CapError                      anything this package raises
+    CapError                      anything this package raises (under capdesk.errors.CapdeskError)
     ├── ConfigError               no key / bad base URL: nothing was sent
     ├── CapNetworkError           no usable answer: DNS, refused, reset, timeout
     └── CapResponseError          the server answered with an error status
@@ -24,9 +24,10 @@ the command-line contract (``capdesk.exitcodes``). Messages never contain keys.
 from __future__ import annotations
 
 from capdesk import exitcodes
+from capdesk.errors import CapdeskError
 
 
-class CapError(Exception):
+class CapError(CapdeskError):
     """Base of every error the Cap client raises."""
 
     title = "Cap request failed"

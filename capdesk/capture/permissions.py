@@ -1,8 +1,9 @@
 """macOS Screen Recording permission: check it, ask for it, say where to grant it.
 
-No Qt and no third-party package: CoreGraphics through ctypes. Meant to move into
-the package (``capdesk/capture/permissions.py``) and be called before a screen
-recording starts; see packaging/README.md ("macOS: Screen Recording permission").
+No Qt and no third-party package: CoreGraphics through ctypes. ``doctor`` reports
+it; asking before the first recording (``request_screen_recording`` and a screen
+with a button to ``open_settings``) is wired into the app by the packaging work;
+see packaging/README.md ("macOS: Screen Recording permission").
 
 Without the permission macOS does not refuse the capture: the grab succeeds but
 shows only the desktop background and the menu bar, without any window. So the

@@ -15,13 +15,14 @@ import numpy as np
 import numpy.typing as npt
 
 from capdesk.capture.testcard import TestCard
+from capdesk.errors import CapdeskError
 
 Image = npt.NDArray[np.uint8]
 
 DEFAULT_SYNTHETIC_SIZE = (1280, 720)
 
 
-class CaptureError(RuntimeError):
+class CaptureError(CapdeskError, RuntimeError):
     """The source cannot capture (no display, a region off screen, the screen changed, ...)."""
 
 

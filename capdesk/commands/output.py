@@ -7,8 +7,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from capdesk import exitcodes
-from capdesk.cap.errors import CapError
+from capdesk import errors
 
 
 def emit_json(data: Any) -> None:
@@ -23,12 +22,9 @@ def say(message: str, end: str = "\n") -> None:
 
 
 def fail(error: BaseException) -> int:
-    """Print an error for people and return its exit code."""
-    if isinstance(error, CapError):
-        say(f"error: {error.describe()}")
-        return error.exit_code
-    say(f"error: {error}")
-    return exitcodes.FAILURE
+    """Print an error for people and return its exit code (both from ``capdesk.errors``)."""
+    say(f"error: {errors.describe(error)}")
+    return errors.exit_code(error)
 
 
 def table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:

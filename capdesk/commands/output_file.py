@@ -8,11 +8,13 @@ import stat
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from capdesk.errors import InputError
+
 if TYPE_CHECKING:  # the engine's journal loads when a file is claimed, not at start-up
     from capdesk.engine import Journal
 
 
-class OutputRefused(Exception):
+class OutputRefused(InputError):
     """Why the file cannot be recorded over: a sentence for people, with the fix."""
 
 

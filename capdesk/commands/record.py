@@ -26,6 +26,7 @@ from capdesk.commands.output import say
 from capdesk.commands.output_file import OutputRefused, claim
 from capdesk.commands.result import poll_ready, result_json
 from capdesk.engine import RECORDABLE_SOURCES, AudioMode  # light: enums only
+from capdesk.errors import CapdeskError, describe
 
 AUDIO_CHOICES = [mode.value for mode in AudioMode]
 SOURCE_CHOICES = [kind.value for kind in RECORDABLE_SOURCES]
@@ -109,18 +110,14 @@ def stop_signals(event: threading.Event) -> Iterator[None]:
 
 def run(args: argparse.Namespace) -> int:
     from capdesk import settings
+    from capdesk.engine import JournalState as State
     from capdesk.engine import (
-        AudioError,
-        CaptureError,
-        DiskSpaceError,
-        EncoderUnavailable,
         Recorder,
         RecordingOptions,
         StopReason,
         human_size,
         upload_summary,
     )
-    from capdesk.engine import JournalState as State
     from capdesk.engine import exit_code_for as exit_code
 
     # A new name (in --output's folder, or the settings' one) is taken exclusively when
@@ -154,9 +151,9 @@ def run(args: argparse.Namespace) -> int:
         with stop_signals(stop):
             try:
                 recorder.start()
-            except (DiskSpaceError, CaptureError, EncoderUnavailable, OSError,
-                    ValueError, AudioError) as exc:
-                say(f"error: {exc}")
+            except (CapdeskError, OSError, ValueError) as exc:
+                # Nothing was created on Cap: every local check runs first.
+                say(f"error: {describe(exc)}")
                 return exitcodes.FAILURE
             recording = recorder.local
             assert recording is not None

@@ -11,6 +11,8 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
+from capdesk.errors import DiskError
+
 MIB = 1024 * 1024
 REFUSE_BYTES = 50 * MIB
 WARN_BYTES = 200 * MIB
@@ -19,7 +21,7 @@ RESERVE_BYTES = 16 * MIB
 FreeSpace = Callable[[Path], int]
 
 
-class DiskSpaceError(RuntimeError):
+class DiskSpaceError(DiskError, RuntimeError):
     """Too little free space to start recording."""
 
 

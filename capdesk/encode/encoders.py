@@ -16,6 +16,7 @@ from fractions import Fraction
 from typing import Any
 
 from capdesk.encode.sizing import keyframe_interval
+from capdesk.errors import CapdeskError
 
 log = logging.getLogger(__name__)
 
@@ -184,5 +185,5 @@ def choose_encoder(
     return EncoderChoice(settings, report)
 
 
-class EncoderUnavailable(RuntimeError):
+class EncoderUnavailable(CapdeskError, RuntimeError):
     """No H.264 encoder could be opened."""

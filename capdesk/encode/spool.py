@@ -17,12 +17,14 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
+from capdesk.errors import DiskError
+
 log = logging.getLogger(__name__)
 
 DurableCallback = Callable[[int], None]
 
 
-class SpoolError(OSError):
+class SpoolError(DiskError, OSError):
     """A write or sync of the spool file failed; ``errno`` says why (ENOSPC for a full disk)."""
 
 

@@ -28,6 +28,7 @@ from capdesk.encode import fmp4
 from capdesk.encode.encoders import EncoderChoice, choose_encoder
 from capdesk.encode.sizing import bitrate_cap, keyframe_interval, needs_scaling, output_size
 from capdesk.encode.spool import DurableCallback, SpoolFile
+from capdesk.errors import DiskError
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +37,7 @@ _BT709 = 1  # AVCOL_PRI_BT709 == AVCOL_TRC_BT709 == AVCOL_SPC_BT709
 _RANGE_MPEG = 1  # limited ("TV") range, what players expect from H.264
 
 
-class WriteFailed(OSError):
+class WriteFailed(DiskError, OSError):
     """The spool file could not be written; the file was salvaged up to its last fragment.
 
     ``disk_full`` tells ENOSPC (or a quota) from other I/O errors.

@@ -43,6 +43,7 @@ from capdesk.cap.rest import DEFAULT_LIMIT
 from capdesk.engine import journal as journals
 from capdesk.engine.journal import UNFINISHED_STATES, Journal, State
 from capdesk.engine.outcome import charged_twice_note
+from capdesk.errors import CapdeskError
 from capdesk.upload import resume as resuming
 from capdesk.upload.uploader import UploadProgress
 
@@ -54,7 +55,7 @@ MAX_NAME = 255  # Cap's limit for a video name; the local name keeps to it too
 RECENTLY_WRITTEN = 10.0  # seconds: a recording file written this recently is still recording
 
 
-class Busy(Exception):
+class Busy(CapdeskError):
     """The recording is being recorded or uploaded right now."""
 
 

@@ -174,10 +174,6 @@ class LocalRecording:
         return self._writer.encoder_name if self._writer is not None else None
 
     @property
-    def encoder_report(self) -> list[str]:
-        return list(self._writer.choice.report) if self._writer is not None else []
-
-    @property
     def output_size(self) -> tuple[int, int] | None:
         return (self._writer.width, self._writer.height) if self._writer is not None else None
 

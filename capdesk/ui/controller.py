@@ -22,7 +22,6 @@ from typing import Protocol
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 
-from capdesk.cap.errors import CapError
 from capdesk.engine import (
     AudioMode,
     Journal,
@@ -32,6 +31,7 @@ from capdesk.engine import (
     UploadProgress,
 )
 from capdesk.engine import JournalState as State
+from capdesk.errors import describe
 from capdesk.ui import wording
 from capdesk.ui.audio import LevelThrottle
 from capdesk.ui.share import share_from_journal
@@ -406,10 +406,5 @@ def _discard_and_close(recorder: RecorderLike) -> None:
 
 
 def _plain(error: BaseException | None) -> str:
-    """A sentence for a person: CapError knows how to say it; others say what they are."""
-    if error is None:
-        return "Something went wrong."
-    if isinstance(error, CapError):
-        return error.describe()
-    text = str(error) or type(error).__name__
-    return text[0].upper() + text[1:] if text else text
+    """A sentence for a person (``capdesk.errors.describe``)."""
+    return describe(error)

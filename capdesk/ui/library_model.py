@@ -42,6 +42,7 @@ from PySide6.QtWidgets import (
 from capdesk.cap.errors import CapError
 from capdesk.cap.models import Video, VideoStatus
 from capdesk.engine import LocalItem, VideoPager, library
+from capdesk.errors import describe
 from capdesk.ui import theme, wording
 from capdesk.ui.signals import emit
 from capdesk.ui.threads import Done, run_in_worker
@@ -204,8 +205,8 @@ class LocalDelegate(QStyledItemDelegate):
         model = index.model()
         working = model.working.get(item.id) if isinstance(model, LocalModel) else None
         c = theme.current()
-        rect: QRect = option.rect  # type: ignore[attr-defined]
-        state = option.state  # type: ignore[attr-defined]
+        rect: QRect = option.rect  # type: ignore[attr-defined,unused-ignore]
+        state = option.state  # type: ignore[attr-defined,unused-ignore]
         painter.save()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         card = rect.adjusted(4, 3, -4, -3)
@@ -228,7 +229,7 @@ class LocalDelegate(QStyledItemDelegate):
 
         left = thumb_rect.right() + 16
         right = card.right() - 12
-        base_font = QFont(option.font)  # type: ignore[attr-defined]
+        base_font = QFont(option.font)  # type: ignore[attr-defined,unused-ignore]
         label = working or item.label
         tone = "busy" if working else item.tone
         badge = self._paint_badge(painter, base_font, label, tone, right, card.top() + 12, c)
@@ -527,9 +528,7 @@ def _describe(error: BaseException | None) -> str:
 # -- helpers for the two tabs --------------------------------------------------------------------
 def plain_error(error: BaseException | None) -> str:
     """An error in one line: what happened and Cap's words, without the long hint."""
-    if isinstance(error, CapError):
-        return library.first_sentence(error.describe())
-    return str(error) if error else ""
+    return describe(error, short=True) if error else ""
 
 
 def make_button(text: str, name: str) -> QPushButton:

@@ -15,11 +15,12 @@ from pathlib import Path
 import httpx
 
 from capdesk.cap.body import ERROR_BODY_LIMIT, describe_error_body, read_bounded, redact
+from capdesk.errors import CapdeskError
 
 CHUNK = 1024 * 1024
 
 
-class PartUploadError(Exception):
+class PartUploadError(CapdeskError):
     """A PUT failed. ``expired`` means presign again; ``transient`` means try later."""
 
     def __init__(self, message: str, *, status: int | None, transient: bool,

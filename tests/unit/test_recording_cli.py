@@ -86,7 +86,7 @@ def test_audio_without_a_sound_server_says_so(audio: str, tmp_path: Path,
     monkeypatch.setattr(audio_sources.sys, "platform", "linux")
     assert run(["--source", "synthetic", "--audio", audio, "--no-upload", "--output",
                 str(tmp_path)]) == exitcodes.FAILURE
-    assert "no sound server" in capsys.readouterr().err
+    assert "no sound server" in capsys.readouterr().err.lower()
 
 
 def test_synthetic_audio_records(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

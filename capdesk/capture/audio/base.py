@@ -7,6 +7,8 @@ from typing import Protocol
 import numpy as np
 import numpy.typing as npt
 
+from capdesk.errors import CapdeskError
+
 SAMPLE_RATE = 48_000  # the track's rate: AAC at 48 kHz
 CHANNELS = 2  # the track is stereo; mono sources are copied to both channels
 BLOCK = 480  # samples per read: 10 ms
@@ -15,7 +17,7 @@ Samples = npt.NDArray[np.float32]  # (n, CHANNELS) float32 in [-1, 1]
 
 
 
-class AudioError(RuntimeError):
+class AudioError(CapdeskError, RuntimeError):
     """An audio device cannot be used (none there, no sound server, no permission, ...)."""
 
 
