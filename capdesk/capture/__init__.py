@@ -1,5 +1,10 @@
 """Where frames come from: the screen (mss) or the synthetic test card, paced on a grid.
 
+- ``registry``: the capture backends (name, kinds, availability and why not,
+  capabilities, how to open) and the audio sources per ``AudioMode``;
+- ``kinds``: the choices, defined once (``SourceKind``, ``AudioMode``);
+- ``transforms``: what runs on each frame before the encoder (crop; overlays later);
+
 - ``geometry``: Qt logical coordinates to physical pixels (pure, no Qt);
 - ``screen``: monitors, the virtual desktop or a region, with the cursor;
 - ``testcard``: the moving test card and the reader of its frame counter;

@@ -3,8 +3,8 @@
 Data flow of one recording (``session.Recorder`` drives it)::
 
     capture source ──frames──> transforms ──> encoder thread ──> spool file ──> uploader ──> Cap
-    (capture/, chosen           (scale,        (encode/: H.264,   (append-only,  (upload/: parts,
-     from the registry)          overlays)      AAC, fMP4)         fsync'd)        journal)
+    (capture/, chosen           (crop,         (encode/: scale,   (append-only,  (upload/: parts,
+     from the registry)          overlays)      H.264, AAC, fMP4)  fsync'd)        journal)
 
 What is public is listed in ``__all__`` below; ``capdesk/ui`` and ``capdesk/commands``
 import from here (plus ``settings``, ``paths``, ``secrets`` and the Cap client), never

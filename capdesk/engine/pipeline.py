@@ -113,7 +113,7 @@ class LocalRecording:
         self._on_warning = on_warning
         # Run on each frame in the encoder thread; a failing overlay is dropped with a
         # warning, a failing crop stops the recording (see capture.transforms.chain).
-        self._transforms = TransformChain(transforms or (), on_warning=self._audio_warning)
+        self._transforms = TransformChain(transforms or (), on_warning=self._warn)
         self._frame_size = (0, 0)  # what the encoder gets: the source's, after the transforms
         self._audio: AudioCapture | None = None
         self._audio_track: AacTrack | None = None
@@ -254,13 +254,14 @@ class LocalRecording:
             timeline,
             clock=self._clock,
             on_level=self._on_audio_level,
-            on_warning=self._audio_warning,
+            on_warning=self._warn,
         )
         audio.set_muted(self.config.audio_muted)
         audio.start()
         self._audio = audio
 
-    def _audio_warning(self, message: str) -> None:
+    def _warn(self, message: str) -> None:
+        """A warning from a worker (the sound, a transform): kept, and told to the caller."""
         self.warnings.append(message)
         if self._on_warning is not None:
             self._on_warning(message)
@@ -458,6 +459,7 @@ class LocalRecording:
         notes = list(writer.choice.report[-1:]) + list(written.notes)
         if self._audio is not None:
             notes.extend(self._audio.warnings)
+        notes.extend(self._transforms.warnings)
         self.result = RecordingResult(
             file=written.path,
             bytes=written.bytes,

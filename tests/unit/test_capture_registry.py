@@ -178,7 +178,7 @@ def test_the_pipeline_opens_its_source_through_the_registry(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     no_display(monkeypatch)
-    rec = LocalRecording(RecordingOptions(output=tmp_path / "r.mp4", source="window"))
+    rec = LocalRecording(RecordingOptions(output=tmp_path / "r.mp4", source=SourceKind.WINDOW))
     with pytest.raises(CaptureError, match="no capture backend for window sources yet"):
         rec.preflight()
     seen: list[tuple[str, SourceSettings]] = []
@@ -190,9 +190,10 @@ def test_the_pipeline_opens_its_source_through_the_registry(
     import capdesk.engine.pipeline as pipeline
 
     monkeypatch.setattr(pipeline, "open_source", spy)
-    options = RecordingOptions(output=tmp_path / "s.mp4", source="synthetic", region=(0, 0, 64, 64),
-                               monitor=2, cursor=False, fps=25, synthetic_style="plain",
-                               audio="synthetic", allow_xwayland=True)
+    options = RecordingOptions(output=tmp_path / "s.mp4", source=SourceKind.SYNTHETIC,
+                               region=(0, 0, 64, 64), monitor=2, cursor=False, fps=25,
+                               synthetic_style="plain", audio=AudioMode.SYNTHETIC,
+                               allow_xwayland=True)
     LocalRecording(options, audio_sources=[]).preflight()
     assert seen == [("synthetic", SourceSettings(monitor=2, region=(0, 0, 64, 64), cursor=False,
                                                  fps=25, synthetic_style="plain",

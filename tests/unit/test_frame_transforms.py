@@ -4,11 +4,13 @@ running it between capture and encoder."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 import pytest
 
+from capdesk.capture.kinds import SourceKind
 from capdesk.capture.sources import CaptureError
 from capdesk.capture.testcard import read_video_counters
 from capdesk.capture.transforms import CropTransform, TransformChain, TransformFailed
@@ -171,8 +173,8 @@ def test_close_closes_every_transform_even_after_one_fails_to() -> None:
 
 
 # -- in the engine ---------------------------------------------------------------------------
-def options(tmp_path: Path, **kw: object) -> RecordingOptions:
-    return RecordingOptions(output=tmp_path / "rec.mp4", source="synthetic",  # type: ignore[arg-type]
+def options(tmp_path: Path, **kw: Any) -> RecordingOptions:
+    return RecordingOptions(output=tmp_path / "rec.mp4", source=SourceKind.SYNTHETIC,
                             region=(0, 0, 320, 180), fps=FPS, encoder="software",
                             synthetic_style="plain", **kw)
 
@@ -188,7 +190,8 @@ class Quadrants:
 
     def __init__(self) -> None:
         self.width, self.height = 320, 180
-        self.description, self.notes = "quadrants", []
+        self.description = "quadrants"
+        self.notes: list[str] = []
         self.picture = np.full((180, 320, 4), 255, dtype=np.uint8)
         for row, levels in enumerate(self.LEVELS):
             for column, level in enumerate(levels):

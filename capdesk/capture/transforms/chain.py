@@ -65,6 +65,7 @@ class TransformChain:
         self._sizes: list[tuple[Size, Size]] | None = None  # each one's input and output
         self._on_warning = on_warning
         self.removed: list[str] = []  # names of the transforms dropped after failing
+        self.warnings: list[str] = []  # what was said about them, for the result's notes
 
     @property
     def names(self) -> list[str]:
@@ -121,8 +122,9 @@ class TransformChain:
         log.warning("frame transform %s failed on frame %d", transform.name, slot, exc_info=exc)
         self.removed.append(transform.name)
         _close(transform)
+        message = f"{transform.name} stopped working ({exc}): the recording goes on without it"
+        self.warnings.append(message)
         if self._on_warning is not None:
-            message = f"{transform.name} stopped working ({exc}): the recording goes on without it"
             try:
                 self._on_warning(message)
             except Exception:
