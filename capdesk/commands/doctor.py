@@ -30,6 +30,21 @@ def check_display() -> Check:
     return "display", True, "available"
 
 
+def check_capture() -> Check:
+    """The capture backends here: which can record, and why the others cannot."""
+    from capdesk.engine import capture_backends
+
+    parts, usable = [], False
+    for backend in capture_backends():
+        kinds = "/".join(str(kind) for kind in backend.kinds)
+        if backend.available:
+            usable = usable or any(str(kind) != "synthetic" for kind in backend.kinds)
+            parts.append(f"{backend.name} ({kinds}): yes")
+        else:
+            parts.append(f"{backend.name} ({kinds}): no: {(backend.reason or '').rstrip('.')}")
+    return "capture", usable, "; ".join(parts)
+
+
 def check_encoders() -> Check:
     from capdesk.engine import EncoderUnavailable, choose_encoder
 
@@ -135,7 +150,8 @@ def check_disk() -> Check:
 def run(args: argparse.Namespace) -> int:
     from capdesk.engine import screen_permission_line
 
-    checks: list[Check] = [check_display(), screen_permission_line(), check_encoders(),
+    checks: list[Check] = [check_display(), check_capture(), screen_permission_line(),
+                           check_encoders(),
                            check_audio(),
                            check_keychain(), *check_keys(), check_disk()]
     if not args.offline:
