@@ -133,6 +133,14 @@ class Fmp4Writer:
         return self.spool.durable_bytes
 
     # -- writing ----------------------------------------------------------------------------
+    def keyframe_due(self, slot: int) -> bool:
+        """Would a frame at ``slot`` be a keyframe (the first, or two seconds after the
+        last)? A repeated frame is written anyway then, so fragments keep their pace."""
+        if self._last_key_slot is None:
+            return True
+        pts = slot if self._last_slot >= 0 else 0
+        return pts - self._last_key_slot >= self._gop
+
     def write(self, image: npt.NDArray[np.uint8], slot: int) -> None:
         """Encode one BGRA image (H, W, 4) shown at ``slot`` (its pts in 1/fps units).
 

@@ -30,6 +30,9 @@ class RecordingOptions:
     fps: int = 30
     max_height: int = 1080  # taller captures are scaled down, aspect kept
     encoder: str = "auto"  # "auto", "software" or an FFmpeg encoder name
+    # A grab identical to the last frame is not converted and encoded again (a keyframe
+    # is still written every 2 s); off only to measure what that saves.
+    skip_unchanged: bool = True
     seconds: float | None = None  # stop by itself after this much recording
     # -- sound -------------------------------------------------------------------------------
     audio: AudioMode = AudioMode.NONE

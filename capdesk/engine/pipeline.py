@@ -39,6 +39,7 @@ from capdesk.capture.sources import FrameSource
 from capdesk.capture.transforms import FrameTransform, TransformChain
 from capdesk.encode.audio import AacTrack
 from capdesk.encode.diskspace import RESERVE_BYTES, FreeSpace, check_before_start, free_bytes
+from capdesk.encode.stillness import StillFrames
 from capdesk.encode.writer import Fmp4Writer, WriteFailed
 from capdesk.engine.options import RecordingOptions
 
@@ -74,6 +75,7 @@ class RecordingResult:
     fps: int
     frames: int  # frames in the file
     dropped_frames: int  # grid slots with no frame (late grabs), gaps in the timeline
+    repeated_frames: int  # slots whose grab was identical to the frame before: not encoded
     encoder: str
     stopped_reason: str  # a StopReason value
     has_index: bool  # the file ends in its mfra index (duration and seeking in browsers)
@@ -134,6 +136,7 @@ class LocalRecording:
         self._threads: list[threading.Thread] = []
         self._encode_error: BaseException | None = None
         self._frames_written = 0
+        self._still: StillFrames | None = None
         self._timeline = AudioTimeline(self._pacer.anchor)
         self._checked = False
         self.result: RecordingResult | None = None
@@ -381,6 +384,11 @@ class LocalRecording:
         folder = self.output.parent
         check_every = max(1, self.config.fps)
         writing = True
+        # A frame identical to the last one written is skipped (unless a keyframe is due),
+        # when the transforms make the same output from the same input.
+        still = self._still = StillFrames(source.release)
+        skip_still = self.config.skip_unchanged and self._transforms.pure
+        frames_seen = 0
         while True:
             item = self._queue.get()
             if isinstance(item, CaptureEnd):
@@ -389,10 +397,16 @@ class LocalRecording:
             slot, image = item
             try:
                 if writing:
-                    writer.write(self._transforms.apply(image, slot), slot)
-                    self._frames_written += 1
+                    frames_seen += 1
+                    if skip_still and still.repeats(image) and not writer.keyframe_due(slot):
+                        still.repeated += 1
+                    else:
+                        writer.write(self._transforms.apply(image, slot), slot)
+                        self._frames_written += 1
+                        if skip_still:
+                            still.keep(image)
                     self._write_audio((slot + 1) / self.config.fps)
-                    if self._frames_written % check_every == 0 and self._disk_nearly_full(folder):
+                    if frames_seen % check_every == 0 and self._disk_nearly_full(folder):
                         log.warning("disk nearly full: stopping the recording")
                         self._request_stop(StopReason.DISK_FULL)
             except WriteFailed as exc:
@@ -406,7 +420,9 @@ class LocalRecording:
                 self._request_stop(StopReason.ERROR)
                 writer.abort(f"encoding failed: {exc}")
             finally:
-                source.release(image)
+                if not still.holds(image):
+                    source.release(image)
+        still.close()
         self._transforms.close()
         self._finish(writer, end)
 
@@ -469,6 +485,7 @@ class LocalRecording:
             fps=self.config.fps,
             frames=written.frames,
             dropped_frames=self._pacer.dropped,
+            repeated_frames=self._still.repeated if self._still is not None else 0,
             encoder=writer.encoder_name,
             stopped_reason=str(reason),
             has_index=written.has_index,

@@ -68,6 +68,14 @@ class TransformChain:
         self.warnings: list[str] = []  # what was said about them, for the result's notes
 
     @property
+    def pure(self) -> bool:
+        """Does the same input frame give the same output, leaving the input as it was?
+        Only then may an unchanged grab be skipped (a camera overlay changes on its own;
+        an overlay drawn in place changes the kept frame). A transform says so with a
+        ``pure = True`` attribute; without one it is taken as not pure."""
+        return all(getattr(t, "pure", False) for t in self._active)
+
+    @property
     def names(self) -> list[str]:
         return [t.name for t in self._active]
 

@@ -13,6 +13,8 @@ class CropTransform:
     Returns a view into the frame (no copy): the encoder reads it with its row stride.
     """
 
+    pure = True  # the same frame in gives the same frame out, and the input is not changed
+
     def __init__(self, x: int, y: int, width: int, height: int) -> None:
         if x < 0 or y < 0 or width < 2 or height < 2:
             raise ValueError(f"bad crop {width}x{height} at {x},{y} (at least 2x2, inside)")
