@@ -46,7 +46,7 @@ def check_capture() -> Check:
 
 
 def check_encoders() -> Check:
-    from capdesk.engine import EncoderUnavailable, choose_encoder
+    from capdesk.engine import EncoderUnavailable, choose_encoder, describe_conversion
 
     try:
         # Each candidate really opens and encodes a 1080p30 frame before it counts.
@@ -54,7 +54,8 @@ def check_encoders() -> Check:
     except EncoderUnavailable as exc:
         return "encoders", False, str(exc)
     tried = "; ".join(choice.report)
-    return "encoders", True, f"{choice.name} ({tried})"
+    conversion = describe_conversion(choice.settings.pix_fmt, (1920, 1080), (1920, 1080))
+    return "encoders", True, f"{choice.name}, conversion {conversion} ({tried})"
 
 
 def check_audio() -> Check:

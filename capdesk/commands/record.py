@@ -198,6 +198,8 @@ def run(args: argparse.Namespace) -> int:
                            duration=round(result.duration_secs, 3), width=result.width,
                            height=result.height, fps=result.fps, frames=result.frames,
                            dropped=result.dropped_frames,
+                           repeated=result.repeated_frames, encoder=result.encoder,
+                           conversion=result.conversion,
                            stop_to_complete=outcome.stop_to_complete, ready=ready)
         sys.stdout.write(json.dumps(data) + "\n")
         sys.stdout.flush()

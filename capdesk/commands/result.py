@@ -25,6 +25,9 @@ def result_json(
     fps: float,
     frames: int | None = None,
     dropped: int = 0,
+    repeated: int = 0,
+    encoder: str | None = None,
+    conversion: str | None = None,
     stop_to_complete: float | None = None,
     ready: bool | None = None,
 ) -> dict[str, Any]:
@@ -43,6 +46,9 @@ def result_json(
         "fps": fps,
         "frames": frames,
         "droppedFrames": dropped,
+        "repeatedFrames": repeated,  # unchanged grabs, not encoded again (still screen)
+        "encoder": encoder,  # which H.264 encoder ran (None for an uploaded file)
+        "conversion": conversion,  # what happened to the pixels before it
         "parts": len(journal.parts) if journal else 0,
         "uploaded": uploaded,
         "stopToCompleteSecs": round(stop_to_complete, 3) if stop_to_complete is not None

@@ -22,12 +22,22 @@ log = logging.getLogger(__name__)
 
 SOFTWARE = "libx264"
 HARDWARE_CANDIDATES: tuple[str, ...] = (
-    "h264_videotoolbox",
-    "h264_nvenc",
-    "h264_qsv",
-    "h264_amf",
-    "h264_mf",
+    "h264_videotoolbox",  # macOS
+    "h264_nvenc",  # NVIDIA: takes the captured BGRA as it is (no CPU conversion)
+    "h264_qsv",  # Intel Quick Sync
+    "h264_amf",  # AMD (Windows)
+    "h264_mf",  # Windows Media Foundation
+    "h264_v4l2m2m",  # Linux boards (Raspberry Pi and other SoCs)
+    # VA-API needs frames uploaded to the GPU (hw_frames_ctx), which PyAV cannot set up;
+    # it is probed so `doctor` says whether this FFmpeg build even has it.
+    "h264_vaapi",
 )
+# Threads swscale uses for the colour conversion (0: as many as there are cores). The
+# capture and the encoder already have a thread each; see bench/steps.py.
+CONVERT_THREADS = 0
+# Pixel formats an encoder takes straight from the capture (BGRA, 4 bytes a pixel, the
+# alpha byte ignored): no colour conversion on the CPU at all.
+DIRECT_FORMATS = frozenset({"bgra", "bgr0"})
 
 
 @dataclass(frozen=True)
@@ -39,6 +49,23 @@ class EncoderSettings:
     options: dict[str, str]
     hardware: bool
 
+    @property
+    def takes_capture_as_is(self) -> bool:
+        """The encoder reads the captured BGRA pixels: no conversion on the CPU."""
+        return self.pix_fmt in DIRECT_FORMATS
+
+
+def describe_conversion(pix_fmt: str, source: tuple[int, int], output: tuple[int, int],
+                        threads: int = CONVERT_THREADS) -> str:
+    """What happens to each captured frame before the encoder, for `doctor` and results."""
+    scaled = source != output and (source[0] // 2 * 2, source[1] // 2 * 2) != output
+    scale = f", scaled {source[0]}x{source[1]} -> {output[0]}x{output[1]}" if scaled else ""
+    if pix_fmt in DIRECT_FORMATS:
+        if scaled:
+            return f"none: BGRA straight to the encoder{scale} (swscale)"
+        return "none: BGRA straight to the encoder"
+    how = "auto threads" if threads == 0 else f"{threads} thread{'s' if threads > 1 else ''}"
+    return f"BGRA -> {pix_fmt} BT.709 (swscale, {how}){scale}"
 
 @dataclass
 class EncoderChoice:
@@ -73,13 +100,16 @@ def encoder_settings(name: str, fps: int, max_bitrate: int) -> EncoderSettings:
     common = {"b": target, "maxrate": rate, "bufsize": rate, "g": gop, "bf": "0"}
     per_encoder = {
         "h264_videotoolbox": ({"realtime": "1", "allow_sw": "0"}, "nv12"),
+        # NVENC converts RGB32 (BGRA in memory) to YUV on the GPU.
         "h264_nvenc": (
             {"preset": "p1", "tune": "ll", "rc": "vbr", "zerolatency": "1", "forced-idr": "1"},
-            "yuv420p",
+            "bgra",
         ),
         "h264_qsv": ({"preset": "veryfast", "look_ahead": "0", "forced_idr": "1"}, "nv12"),
         "h264_amf": ({"usage": "lowlatency", "quality": "speed", "rc": "vbr_peak"}, "nv12"),
         "h264_mf": ({"hw_encoding": "1", "scenario": "display_remoting"}, "nv12"),
+        "h264_v4l2m2m": ({}, "yuv420p"),
+        "h264_vaapi": ({}, "vaapi"),
     }
     extra, pix_fmt = per_encoder.get(name, ({}, "yuv420p"))
     return EncoderSettings(name, pix_fmt, {**common, **extra}, hardware=True)

@@ -25,7 +25,12 @@ import numpy as np
 import numpy.typing as npt
 
 from capdesk.encode import fmp4
-from capdesk.encode.encoders import EncoderChoice, choose_encoder
+from capdesk.encode.encoders import (
+    CONVERT_THREADS,
+    EncoderChoice,
+    choose_encoder,
+    describe_conversion,
+)
 from capdesk.encode.sizing import bitrate_cap, keyframe_interval, needs_scaling, output_size
 from capdesk.encode.spool import DurableCallback, SpoolFile
 from capdesk.errors import DiskError
@@ -73,6 +78,7 @@ class Fmp4Writer:
         encoder: str = "auto",
         on_durable: DurableCallback | None = None,
         choose: Callable[..., EncoderChoice] = choose_encoder,
+        convert_threads: int = CONVERT_THREADS,
     ) -> None:
         import av
         from av.video.reformatter import VideoReformatter
@@ -88,6 +94,10 @@ class Fmp4Writer:
         )
         settings = self.choice.settings
         self._pix_fmt = settings.pix_fmt
+        self._direct = settings.takes_capture_as_is  # e.g. NVENC: BGRA in, no conversion
+        self._convert_threads = convert_threads
+        self.conversion = describe_conversion(settings.pix_fmt, self.src_size,
+                                              (self.width, self.height), convert_threads)
         self._gop = keyframe_interval(fps)
         self._time_base = Fraction(1, fps)
         self.spool = SpoolFile(self.path, on_durable)
@@ -165,6 +175,8 @@ class Fmp4Writer:
         if not self._scale:
             image = image[: self.height, : self.width]  # even sides: crop, never stretch
         source = av.VideoFrame.from_numpy_buffer(image, format="bgra")
+        if self._direct and not self._scale:
+            return source  # the encoder converts on its own hardware
         return self._reformatter.reformat(
             source,
             width=self.width,
@@ -173,6 +185,7 @@ class Fmp4Writer:
             dst_colorspace=_BT709,
             dst_color_range=_RANGE_MPEG,
             interpolation="AREA" if self._scale else "BILINEAR",
+            threads=self._convert_threads,
         )
 
     def _encode(self, frame: Any) -> None:

@@ -66,6 +66,7 @@ _EXPORTS: dict[str, str] = {
     "MAC_LOOPBACK_HELP": "capdesk.capture.audio.sources",
     "screen_permission_line": "capdesk.capture.permissions:doctor_line",
     "choose_encoder": "capdesk.encode.encoders",
+    "describe_conversion": "capdesk.encode.encoders",
     "human_size": "capdesk.encode.diskspace:human",
     # errors
     "AudioError": "capdesk.capture.audio.base",
@@ -105,6 +106,7 @@ __all__ = [
     "capture_backends",
     "choose_encoder",
     "damaged_journals",
+    "describe_conversion",
     "describe_credits",
     "exit_code_for",
     "find_audio_sources",
@@ -147,7 +149,7 @@ if TYPE_CHECKING:  # what mypy and editors see; at run time names load on first 
     from capdesk.capture.sources import CaptureError
     from capdesk.encode.diskspace import DiskSpaceError
     from capdesk.encode.diskspace import human as human_size
-    from capdesk.encode.encoders import EncoderUnavailable, choose_encoder
+    from capdesk.encode.encoders import EncoderUnavailable, choose_encoder, describe_conversion
     from capdesk.engine import library
     from capdesk.engine.journal import (
         FINAL_STATES,

@@ -77,6 +77,7 @@ class RecordingResult:
     dropped_frames: int  # grid slots with no frame (late grabs), gaps in the timeline
     repeated_frames: int  # slots whose grab was identical to the frame before: not encoded
     encoder: str
+    conversion: str  # what happened to the pixels before the encoder (see encode.encoders)
     stopped_reason: str  # a StopReason value
     has_index: bool  # the file ends in its mfra index (duration and seeking in browsers)
     salvaged: bool = False  # cut short by a write error, kept up to its last fragment
@@ -487,6 +488,7 @@ class LocalRecording:
             dropped_frames=self._pacer.dropped,
             repeated_frames=self._still.repeated if self._still is not None else 0,
             encoder=writer.encoder_name,
+            conversion=writer.conversion,
             stopped_reason=str(reason),
             has_index=written.has_index,
             salvaged=written.salvaged,

@@ -12,7 +12,8 @@ from capdesk import exitcodes
 from capdesk.commands import record
 
 KEYS = {"videoId", "shareUrl", "embedUrl", "file", "bytes", "durationSecs", "width", "height",
-        "fps", "frames", "droppedFrames", "parts", "uploaded", "stopToCompleteSecs", "ready"}
+        "fps", "frames", "droppedFrames", "repeatedFrames", "encoder", "conversion", "parts",
+        "uploaded", "stopToCompleteSecs", "ready"}
 
 
 def run(argv: list[str]) -> int:
@@ -47,7 +48,9 @@ def test_json_result_has_exactly_the_contract_keys(tmp_path: Path,
     assert data["file"] == str(out.absolute()) and out.stat().st_size == data["bytes"]
     assert data["durationSecs"] == pytest.approx(0.5)
     assert (data["width"], data["height"], data["fps"]) == (320, 180, 30)
-    assert data["frames"] + data["droppedFrames"] == 15
+    assert data["frames"] + data["droppedFrames"] + data["repeatedFrames"] == 15
+    assert data["encoder"] == "libx264"
+    assert data["conversion"].startswith("BGRA -> yuv420p")
     assert data["videoId"] is None and data["shareUrl"] is None and data["embedUrl"] is None
     assert data["parts"] == 0 and data["uploaded"] is False and data["ready"] is None
     assert "saved" in captured.err
@@ -83,7 +86,7 @@ def test_audio_without_a_sound_server_says_so(audio: str, tmp_path: Path,
         raise AudioError("no sound server (PulseAudio or PipeWire) is reachable: refused")
 
     monkeypatch.setattr(audio_sources, "_soundcard", no_server)
-    monkeypatch.setattr(audio_sources.sys, "platform", "linux")
+    monkeypatch.setattr("capdesk.capture.audio.sources.sys.platform", "linux")
     assert run(["--source", "synthetic", "--audio", audio, "--no-upload", "--output",
                 str(tmp_path)]) == exitcodes.FAILURE
     assert "no sound server" in capsys.readouterr().err.lower()
