@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from capdesk.capture.cursor import composite_arrow, pointer_position
+from capdesk.capture.damage import DamageWatcher
 from capdesk.capture.sources import CaptureError, Image
 
 Monitor = Mapping[str, Any]
@@ -115,6 +116,13 @@ class ScreenSource:
         self._linux = sys.platform.startswith("linux")
         self.notes: list[str] = []
         self._sct: Any = None
+        # Set by the engine when a repeated frame may be the same array as the last one
+        # (nothing downstream draws into frames): then, on X11, a tick with nothing drawn
+        # and the pointer still is not even grabbed (see capture.damage).
+        self.reuse_unchanged = False
+        self._damage: DamageWatcher | None = None
+        self._last: Image | None = None
+        self.unchanged_ticks = 0  # grabs saved that way
         with self._new_mss() as sct:
             monitors = sct.monitors
             _, base = pick_monitor(monitors, monitor)
@@ -139,10 +147,15 @@ class ScreenSource:
 
     def open(self) -> None:
         self._sct = self._new_mss()
+        if self.reuse_unchanged and self._linux:
+            self._damage = DamageWatcher.open()
 
     def grab(self, slot: int) -> Image:
         if self._sct is None:
             raise CaptureError("screen source not opened")
+        if self._damage is not None and self._last is not None and not self._damage.changed():
+            self.unchanged_ticks += 1
+            return self._last
         try:
             shot = self._sct.grab(self.area.as_monitor())
         except Exception as exc:
@@ -155,6 +168,8 @@ class ScreenSource:
         image = np.frombuffer(shot.raw, dtype=np.uint8).reshape(self.height, self.width, 4)
         if self._cursor and not self._mss_cursor:
             self._draw_cursor(image)
+        if self._damage is not None:
+            self._last = image
         return image
 
     def _draw_cursor(self, image: Image) -> None:
@@ -169,6 +184,10 @@ class ScreenSource:
         pass  # mss hands out a fresh buffer per grab
 
     def close(self) -> None:
+        if self._damage is not None:
+            self._damage.close()
+            self._damage = None
+        self._last = None
         if self._sct is not None:
             self._sct.close()
             self._sct = None

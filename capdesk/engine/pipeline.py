@@ -198,6 +198,10 @@ class LocalRecording:
         self.preflight()
         source = self._source
         assert source is not None
+        if hasattr(source, "reuse_unchanged"):
+            # A source may hand out its last frame again when nothing changed, if no
+            # transform draws into frames and repeated frames are skipped anyway.
+            source.reuse_unchanged = self.config.skip_unchanged and self._transforms.pure
         self._start_audio()
         self._writer = Fmp4Writer(
             self.output,

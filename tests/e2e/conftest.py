@@ -37,6 +37,8 @@ def start_xvfb(width: int, height: int) -> tuple[subprocess.Popen[bytes], str]:
 def x_display() -> Iterator[str]:
     """A private 1280x720x24 Xvfb display for this test module (nothing else draws on it)."""
     if shutil.which("Xvfb") is None:
+        if os.environ.get("CI"):
+            pytest.fail("CI needs Xvfb (scripts/test installs it: apt-get install xvfb)")
         pytest.skip("Xvfb is not installed (apt-get install xvfb)")
     proc, display = start_xvfb(1280, 720)
     try:
