@@ -12,6 +12,7 @@ window sits exactly where asked (there is no window manager on Xvfb).
 
 from __future__ import annotations
 
+import _ctypes
 import argparse
 import ctypes
 import ctypes.util
@@ -62,7 +63,7 @@ class ShmSegmentInfo(ctypes.Structure):
 
 
 def shm_image(x: ctypes.CDLL, display: int, visual: int, width: int, height: int
-              ) -> tuple[int, np.ndarray, ShmSegmentInfo, ctypes._CFuncPtr] | None:
+              ) -> tuple[int, np.ndarray, ShmSegmentInfo, _ctypes.CFuncPtr] | None:
     """An XImage in MIT-SHM memory (no copy through the socket), or None without MIT-SHM."""
     try:
         xext = ctypes.CDLL(ctypes.util.find_library("Xext") or "libXext.so.6")

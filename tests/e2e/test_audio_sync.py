@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from capdesk.capture.kinds import AudioMode, SourceKind
 from capdesk.engine.options import RecordingOptions
 from capdesk.engine.pipeline import LocalRecording
 from tests.e2e.audio_sync import decode_audio, offsets
@@ -17,8 +18,8 @@ FRAME = 1 / 30
 @pytest.mark.slow
 def test_beep_and_flash_stay_within_a_frame_for_a_minute_with_a_pause(tmp_path: Path) -> None:
     config = RecordingOptions(
-        output=tmp_path / "sync.mp4", source="synthetic", region=(0, 0, 320, 180), fps=30,
-        seconds=60, audio="synthetic", synthetic_style="plain",
+        output=tmp_path / "sync.mp4", source=SourceKind.SYNTHETIC, region=(0, 0, 320, 180),
+        fps=30, seconds=60, audio=AudioMode.SYNTHETIC, synthetic_style="plain",
     )
     recording = LocalRecording(config)
     recording.start()

@@ -92,6 +92,7 @@ def test_signal_stops_cleanly_with_a_complete_file(tmp_path: Path, signum: int) 
     keyframe = min(s for s in slots if s >= 2 * FPS)
     with av.open(str(out)) as container:
         stream = container.streams.video[0]
+        assert container.duration is not None and stream.time_base is not None
         assert container.duration / 1e6 == pytest.approx(result["durationSecs"], abs=1 / FPS)
         container.seek(int(2.5 / stream.time_base), stream=stream)
         frame = next(container.decode(stream))

@@ -93,6 +93,7 @@ class S3FaultPlan(FaultPlan):
         method: str | None = None,
         headers: dict[str, str] | None = None,
         content_type: str | None = None,
+        after: bool = False,
     ) -> Fault:
         """Like :meth:`FaultPlan.status`; ``body=None`` sends S3's XML error
         for that status (e.g. 503 SlowDown), ``body=b""`` an empty body."""
@@ -101,11 +102,12 @@ class S3FaultPlan(FaultPlan):
             made = s3_error(status, code, message)
             merged = dict(made.headers) | dict(headers or {})
             return super().status(
-                status, made.body, times=times, path=path, method=method, headers=merged
+                status, made.body, times=times, path=path, method=method, headers=merged,
+                after=after,
             )
         return super().status(
             status, body, times=times, path=path, method=method, headers=headers,
-            content_type=content_type,
+            content_type=content_type, after=after,
         )
 
     def expired(self, *, times: int | None = 1, path: str | None = None) -> Fault:

@@ -47,7 +47,7 @@ def synthetic(**kw: object) -> RecordingOptions:
 
 class FrozenClock(datetime):
     @classmethod
-    def now(cls, tz=None):  # type: ignore[no-untyped-def,override]
+    def now(cls, tz=None):
         return datetime(2026, 12, 1, 9, 30, 0)
 
 
@@ -143,7 +143,7 @@ def test_a_recording_that_cannot_start_creates_nothing_on_cap(
     monkeypatch.delenv("DISPLAY", raising=False)
     monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
     monkeypatch.setenv("CAPDESK_ALLOW_XWAYLAND", "0")
-    recorder = Recorder(RecordingOptions(source="screen", seconds=1.0))
+    recorder = Recorder(RecordingOptions(source=SourceKind.SCREEN, seconds=1.0))
     with pytest.raises(CaptureError):
         recorder.prepare()
     recorder.close()

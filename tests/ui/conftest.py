@@ -138,7 +138,7 @@ def private_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 @pytest.fixture
-def connect_to(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+def connect_to(monkeypatch: pytest.MonkeyPatch):
     """``connect_to(cap_app, secret=True)``: point the app at an app on the fake server."""
 
     def apply(app: CapApp, *, secret: bool = True, public_key: str | None = None) -> None:
@@ -161,7 +161,7 @@ def keys() -> MemoryKeys:
 
 
 @pytest.fixture
-def make_shell(qapp: object, qtbot, browser: FakeBrowser, keys: MemoryKeys):  # type: ignore[no-untyped-def]
+def make_shell(qapp: object, qtbot, browser: FakeBrowser, keys: MemoryKeys):
     """Build the app (not started); closed and drained after the test. ``factory`` makes
     its recorders (the real ones by default); other keywords change ``Options``."""
     built: list[Shell] = []
@@ -187,7 +187,7 @@ def make_shell(qapp: object, qtbot, browser: FakeBrowser, keys: MemoryKeys):  # 
 
 
 @pytest.fixture
-def shell(make_shell) -> Iterator[Shell]:  # type: ignore[no-untyped-def]
+def shell(make_shell) -> Iterator[Shell]:
     shell = make_shell()
     shell.start()
     shell.window.countdown.setCurrentIndex(shell.window.countdown.findData(0))

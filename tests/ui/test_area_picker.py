@@ -23,7 +23,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 
 
-def drag(qtbot, widget, start: QPoint, end: QPoint) -> None:  # type: ignore[no-untyped-def]
+def drag(qtbot, widget, start: QPoint, end: QPoint) -> None:
     qtbot.mousePress(widget, Qt.MouseButton.LeftButton, pos=start)
     middle = (start + end) / 2
     qtbot.mouseMove(widget, middle)
@@ -32,7 +32,7 @@ def drag(qtbot, widget, start: QPoint, end: QPoint) -> None:  # type: ignore[no-
 
 
 @pytest.fixture
-def picker(qtbot):  # type: ignore[no-untyped-def]
+def picker(qtbot):
     picker = AreaPicker()
     picker.open()
     overlay = picker.overlays[0]
@@ -83,7 +83,7 @@ def test_a_click_is_not_a_selection(qtbot, picker: AreaPicker) -> None:
 
 
 def test_picked_area_of_the_real_screen_is_what_gets_recorded(
-        qtbot, cap_app: CapApp, connect_to, make_shell) -> None:  # type: ignore[no-untyped-def]
+        qtbot, cap_app: CapApp, connect_to, make_shell) -> None:
     connect_to(cap_app, secret=False)
     shell: Shell = make_shell(source="screen")
     shell.start()

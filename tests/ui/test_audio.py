@@ -25,7 +25,7 @@ pytestmark = pytest.mark.display
 
 
 @pytest.fixture
-def cap_env(cap_app: CapApp, connect_to) -> CapApp:  # type: ignore[no-untyped-def]
+def cap_env(cap_app: CapApp, connect_to) -> CapApp:
     connect_to(cap_app)
     return cap_app
 
@@ -37,7 +37,7 @@ def prompt_button(shell: Shell, name: str) -> QAbstractButton:
     return button
 
 
-def wait_for_devices(qtbot, shell: Shell) -> None:  # type: ignore[no-untyped-def]
+def wait_for_devices(qtbot, shell: Shell) -> None:
     qtbot.waitUntil(lambda: shell.window.has_microphones, timeout=10_000)
 
 
@@ -53,7 +53,7 @@ def test_level_throttle_passes_the_loudest_level_at_most_15_times_a_second() -> 
 
 
 def test_microphone_recording_has_the_tone_and_mute_drops_the_meter(
-        qtbot, pulse: PulseServer, cap_env: CapApp, make_shell, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+        qtbot, pulse: PulseServer, cap_env: CapApp, make_shell, tmp_path: Path) -> None:
     shell: Shell = make_shell(audio_probe=probe_audio)
     shell.start()
     window = shell.window
@@ -67,6 +67,7 @@ def test_microphone_recording_has_the_tone_and_mute_drops_the_meter(
     qtbot.mouseClick(window.record, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: shell.mic_prompt is not None and shell.mic_prompt.isVisible(),
                     timeout=5_000)
+    assert shell.mic_prompt is not None
     assert shell.mic_prompt.text() == "Record without a microphone?"
     qtbot.mouseClick(prompt_button(shell, "turnOnMic"), Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: shell.controller.phase == Phase.RECORDING, timeout=START_TIMEOUT)
@@ -98,7 +99,7 @@ def test_microphone_recording_has_the_tone_and_mute_drops_the_meter(
 
 
 def test_the_microphone_question_is_asked_until_dont_ask_again(
-        qtbot, make_shell) -> None:  # type: ignore[no-untyped-def]
+        qtbot, make_shell) -> None:
     offer = AudioOffer([Microphone("desk", "Desk microphone", True)], "", False,
                        "No system sound to record.")
     shell: Shell = make_shell(audio_probe=lambda: offer)
@@ -122,9 +123,10 @@ def test_the_microphone_question_is_asked_until_dont_ask_again(
     # Asked; Cancel records nothing.
     press_record()
     qtbot.waitUntil(lambda: shell.mic_prompt is not None, timeout=5_000)
-    assert shell.mic_prompt.isVisible()
+    prompt = shell.mic_prompt
+    assert prompt is not None and prompt.isVisible()
     assert shell.controller.phase == Phase.IDLE
-    cancel = shell.mic_prompt.button(QMessageBox.StandardButton.Cancel)
+    cancel = prompt.button(QMessageBox.StandardButton.Cancel)
     qtbot.mouseClick(cancel, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: shell.mic_prompt is None, timeout=5_000)
     assert shell.controller.phase == Phase.IDLE
@@ -139,7 +141,9 @@ def test_the_microphone_question_is_asked_until_dont_ask_again(
     # Asked again; "Don't ask again" is kept, and the next Record just records.
     press_record()
     qtbot.waitUntil(lambda: shell.mic_prompt is not None, timeout=5_000)
-    dont_ask = shell.mic_prompt.findChild(QCheckBox, "dontAskMic")
+    prompt = shell.mic_prompt
+    assert prompt is not None
+    dont_ask = prompt.findChild(QCheckBox, "dontAskMic")
     assert dont_ask is not None
     dont_ask.setChecked(True)
     qtbot.mouseClick(prompt_button(shell, "recordWithoutMic"), Qt.MouseButton.LeftButton)
@@ -152,7 +156,7 @@ def test_the_microphone_question_is_asked_until_dont_ask_again(
 
 
 def test_unplugged_microphone_is_reported_in_the_bar(
-        qtbot, pulse: PulseServer, make_shell) -> None:  # type: ignore[no-untyped-def]
+        qtbot, pulse: PulseServer, make_shell) -> None:
     shell: Shell = make_shell(audio_probe=probe_audio)
     shell.start()
     window = shell.window

@@ -84,7 +84,7 @@ def test_x11_reports_a_shortcut_another_program_holds(qtbot, qapp: object) -> No
 
 @pytest.mark.display
 def test_the_record_shortcut_starts_and_stops_a_recording(
-        qtbot, cap_app: CapApp, connect_to, make_shell) -> None:  # type: ignore[no-untyped-def]
+        qtbot, cap_app: CapApp, connect_to, make_shell) -> None:
     _x11().close()
     connect_to(cap_app, secret=False)
     shell: Shell = make_shell(use_hotkeys=True)

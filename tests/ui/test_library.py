@@ -29,7 +29,7 @@ pytestmark = pytest.mark.display
 Left = Qt.MouseButton.LeftButton
 
 
-def open_library(qtbot, shell: Shell, tab: int = 0) -> LibraryWindow:  # type: ignore[no-untyped-def]
+def open_library(qtbot, shell: Shell, tab: int = 0) -> LibraryWindow:
     qtbot.mouseClick(shell.window.library_button, Left)
     lib = shell.library
     qtbot.waitExposed(lib)
@@ -41,7 +41,7 @@ def page_requests(app: CapApp) -> list[str]:
     return [r.query for r in app.server.api_log if r.path.endswith("/v1/videos")]
 
 
-def scroll_to_end(qtbot, lib: LibraryWindow) -> None:  # type: ignore[no-untyped-def]
+def scroll_to_end(qtbot, lib: LibraryWindow) -> None:
     """Scroll the table down as a person would, until Cap's list has no more pages."""
     model = lib.cap_pane.model
     for _ in range(20):
@@ -61,7 +61,7 @@ def visible_ids(lib: LibraryWindow) -> list[str]:
 
 
 def test_cap_videos_scroll_once_each_delete_filter_and_balance(
-        qtbot, cap_app: CapApp, connect_to, make_shell, browser) -> None:  # type: ignore[no-untyped-def]
+        qtbot, cap_app: CapApp, connect_to, make_shell, browser) -> None:
     ids = cap_app.server.seed_videos(cap_app.app_id, 120)
     connect_to(cap_app)
     shell: Shell = make_shell()
@@ -114,7 +114,7 @@ def test_cap_videos_scroll_once_each_delete_filter_and_balance(
 
 
 def test_status_is_refreshed_only_for_unsettled_rows_on_screen(
-        qtbot, cap_app: CapApp, connect_to, make_shell) -> None:  # type: ignore[no-untyped-def]
+        qtbot, cap_app: CapApp, connect_to, make_shell) -> None:
     ids = cap_app.server.seed_videos(cap_app.app_id, 60, completed=False)
     connect_to(cap_app)
     shell: Shell = make_shell()
@@ -140,7 +140,7 @@ def test_status_is_refreshed_only_for_unsettled_rows_on_screen(
         assert all(b - a >= 0.95 for a, b in itertools.pairwise(times))
 
 
-def failed_upload(tmp_path: Path, cap_app: CapApp, connect_to) -> journals.Journal:  # type: ignore[no-untyped-def]
+def failed_upload(tmp_path: Path, cap_app: CapApp, connect_to) -> journals.Journal:
     """A recording whose upload Cap refused (a wrong public key), as `capdesk upload` leaves it."""
     clip = make_clip(tmp_path / "clips" / "refused.mp4", seconds=2.0, palette="green")
     connect_to(cap_app, public_key="cpk_" + "x" * 32)
@@ -151,7 +151,7 @@ def failed_upload(tmp_path: Path, cap_app: CapApp, connect_to) -> journals.Journ
 
 
 def test_a_failed_upload_is_retried_from_the_library_and_completes(
-        qtbot, tmp_path: Path, cap_app: CapApp, connect_to, make_shell,  # type: ignore[no-untyped-def]
+        qtbot, tmp_path: Path, cap_app: CapApp, connect_to, make_shell,
         browser) -> None:
     journal = failed_upload(tmp_path, cap_app, connect_to)
     connect_to(cap_app)  # the key is fixed
@@ -191,7 +191,7 @@ def test_a_failed_upload_is_retried_from_the_library_and_completes(
 
 
 def test_rename_and_delete_local_recordings(
-        qtbot, tmp_path: Path, cap_app: CapApp, connect_to, make_shell) -> None:  # type: ignore[no-untyped-def]
+        qtbot, tmp_path: Path, cap_app: CapApp, connect_to, make_shell) -> None:
     connect_to(cap_app)
     clip = make_clip(tmp_path / "clips" / "uploaded.mp4", palette="blue")
     assert main(["upload", str(clip), "--name", "Uploaded one", "--json"]) == 0
@@ -246,7 +246,7 @@ def test_rename_and_delete_local_recordings(
 
 
 def test_a_low_balance_is_shown_before_recording_and_in_the_library(
-        qtbot, make_cap_app: MakeCapApp, connect_to, make_shell) -> None:  # type: ignore[no-untyped-def]
+        qtbot, make_cap_app: MakeCapApp, connect_to, make_shell) -> None:
     poor = make_cap_app(balance=20_000)  # four minutes of recording
     connect_to(poor)
     shell: Shell = make_shell()
@@ -266,7 +266,7 @@ def test_a_low_balance_is_shown_before_recording_and_in_the_library(
 
 
 def test_without_a_secret_key_the_library_says_how_to_see_cap_videos(
-        qtbot, cap_app: CapApp, connect_to, make_shell) -> None:  # type: ignore[no-untyped-def]
+        qtbot, cap_app: CapApp, connect_to, make_shell) -> None:
     connect_to(cap_app, secret=False)
     shell: Shell = make_shell()
     shell.start()
@@ -280,7 +280,7 @@ def test_without_a_secret_key_the_library_says_how_to_see_cap_videos(
     assert not [r for r in cap_app.server.api_log if "/api/developer/v1/" in r.path]
 
 
-def test_tray_menu_offers_the_library_and_shows_the_balance(qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_tray_menu_offers_the_library_and_shows_the_balance(qtbot) -> None:
     tray = Tray(lambda: [])
     try:
         check_tray(qtbot, tray)
@@ -289,7 +289,7 @@ def test_tray_menu_offers_the_library_and_shows_the_balance(qtbot) -> None:  # t
         shiboken6.delete(tray)
 
 
-def check_tray(qtbot, tray: Tray) -> None:  # type: ignore[no-untyped-def]
+def check_tray(qtbot, tray: Tray) -> None:
     assert not tray.act_credits.isVisible()
     tray.set_credits("Cap balance: $12.35 · about 247 minutes of recording",
                      "24 videos · 8 minutes on Cap")
@@ -307,7 +307,7 @@ def check_tray(qtbot, tray: Tray) -> None:  # type: ignore[no-untyped-def]
 
 @pytest.mark.usefixtures("tray_host")
 def test_the_tray_shows_the_balance_and_opens_the_library(
-        qtbot, cap_app: CapApp, connect_to, make_shell) -> None:  # type: ignore[no-untyped-def]
+        qtbot, cap_app: CapApp, connect_to, make_shell) -> None:
     cap_app.server.seed_videos(cap_app.app_id, 3)
     connect_to(cap_app)
     shell: Shell = make_shell(use_tray=True)
@@ -323,7 +323,7 @@ def test_the_tray_shows_the_balance_and_opens_the_library(
 
 
 def test_too_few_credits_keeps_the_recording_says_so_and_the_library_finishes_it(
-        qtbot, make_cap_app: MakeCapApp, connect_to, make_shell) -> None:  # type: ignore[no-untyped-def]
+        qtbot, make_cap_app: MakeCapApp, connect_to, make_shell) -> None:
     broke = make_cap_app(balance=0)
     connect_to(broke)
     shell: Shell = make_shell()

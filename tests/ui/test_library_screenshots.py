@@ -22,7 +22,7 @@ pytestmark = pytest.mark.display
 
 @pytest.fixture(params=["light", "dark"])
 def look(request: pytest.FixtureRequest, qapp: QApplication,
-         monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+         monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setenv("CAPDESK_THEME", request.param)
     theme.apply(qapp)
     yield request.param
@@ -61,7 +61,7 @@ def mixed_library(folder: Path) -> list[object]:
     return [lock]
 
 
-def test_library_screenshots(qtbot, look: str, cap_app: CapApp, connect_to,  # type: ignore[no-untyped-def]
+def test_library_screenshots(qtbot, look: str, cap_app: CapApp, connect_to,
                              make_shell) -> None:
     cap_app.server.set_balance(cap_app.app_id, 1_234_500)
     ids = cap_app.server.seed_videos(cap_app.app_id, 24)

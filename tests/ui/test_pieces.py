@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from capdesk.capture.kinds import SourceKind
 from capdesk.engine.journal import Journal, State
 from capdesk.engine.options import RecordingOptions
 from capdesk.engine.session import Recorder
@@ -65,7 +66,7 @@ def test_failed_share_splits_what_happened_from_the_fix(tmp_path: Path) -> None:
 
 def test_start_at_login_writes_and_removes_the_xdg_entry(private_home: Path,
                                                          monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(autostart.sys, "platform", "linux")
+    monkeypatch.setattr("capdesk.ui.autostart.sys.platform", "linux")
     assert not autostart.is_enabled()
     path = autostart.set_enabled(True, ["/opt/capdesk/capdesk"])
     assert path == private_home / "xdg" / "autostart" / "capdesk.desktop"
@@ -79,8 +80,8 @@ def test_start_at_login_writes_and_removes_the_xdg_entry(private_home: Path,
 def test_launch_agent_plist_on_macos(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import plistlib
 
-    monkeypatch.setattr(autostart.sys, "platform", "darwin")
-    monkeypatch.setattr(autostart.Path, "home", classmethod(lambda cls: tmp_path))
+    monkeypatch.setattr("capdesk.ui.autostart.sys.platform", "darwin")
+    monkeypatch.setattr("capdesk.ui.autostart.Path.home", classmethod(lambda cls: tmp_path))
     path = Path(autostart.set_enabled(True, ["/Applications/capdesk.app/Contents/MacOS/capdesk"]))
     data = plistlib.loads(path.read_bytes())
     assert data["RunAtLoad"] is True and data["Label"] == autostart.LAUNCH_AGENT
@@ -88,11 +89,12 @@ def test_launch_agent_plist_on_macos(tmp_path: Path, monkeypatch: pytest.MonkeyP
 
 @pytest.mark.display
 def test_unfinished_uploads_resume_when_the_app_starts(
-        qtbot, cap_app: CapApp, connect_to, make_shell) -> None:  # type: ignore[no-untyped-def]
+        qtbot, cap_app: CapApp, connect_to, make_shell) -> None:
     # A recording whose upload never got through (here: a refused key, then "the
     # network"), as a crash or a lost connection leaves it.
     connect_to(cap_app, public_key="cpk_" + "y" * 32)
-    recorder = Recorder(RecordingOptions(source="synthetic", region=(0, 0, 320, 240), seconds=1.0))
+    recorder = Recorder(RecordingOptions(source=SourceKind.SYNTHETIC, region=(0, 0, 320, 240),
+                                         seconds=1.0))
     recorder.start()
     recorder.wait(20)
     outcome = recorder.stop()

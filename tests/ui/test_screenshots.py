@@ -82,7 +82,7 @@ class Backdrop(QWidget):
 
 @pytest.fixture(params=["light", "dark"])
 def look(request: pytest.FixtureRequest, qapp: QApplication,
-         monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+         monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setenv("CAPDESK_THEME", request.param)
     theme.apply(qapp)
     yield request.param
@@ -90,7 +90,7 @@ def look(request: pytest.FixtureRequest, qapp: QApplication,
     theme.apply(qapp)
 
 
-def test_screenshots(qtbot, look: str, cap_app: CapApp, connect_to, make_shell,  # type: ignore[no-untyped-def]
+def test_screenshots(qtbot, look: str, cap_app: CapApp, connect_to, make_shell,
                      pulse: PulseServer) -> None:
     connect_to(cap_app, secret=False)
     shell: Shell = make_shell(audio_probe=probe_audio)
@@ -174,7 +174,7 @@ def test_screenshots(qtbot, look: str, cap_app: CapApp, connect_to, make_shell, 
     shell.welcome.reject()
 
 
-def test_failed_upload_screenshot(qtbot, cap_app: CapApp, connect_to, make_shell) -> None:  # type: ignore[no-untyped-def]
+def test_failed_upload_screenshot(qtbot, cap_app: CapApp, connect_to, make_shell) -> None:
     connect_to(cap_app, public_key="cpk_" + "x" * 32)
     shell: Shell = make_shell()
     shell.start()
@@ -199,7 +199,7 @@ def test_screenshots_at_200_percent() -> None:
         assert image.width() >= 900, f"{name} is not scaled: {image.width()} px wide"
 
 
-def test_no_sound_devices_screenshot(qtbot, make_shell) -> None:  # type: ignore[no-untyped-def]
+def test_no_sound_devices_screenshot(qtbot, make_shell) -> None:
     shell: Shell = make_shell()  # no sound devices (the tests' default audio probe)
     shell.start()
     window = shell.window

@@ -20,7 +20,7 @@ from tests.fakecap.fixtures import CapApp, MakeCapApp
 pytestmark = pytest.mark.display
 
 
-def open_settings(qtbot, shell: Shell) -> SettingsDialog:  # type: ignore[no-untyped-def]
+def open_settings(qtbot, shell: Shell) -> SettingsDialog:
     qtbot.mouseClick(shell.window.settings_button, Qt.MouseButton.LeftButton)
     dialog = shell.settings_dialog
     assert dialog is not None
@@ -29,7 +29,7 @@ def open_settings(qtbot, shell: Shell) -> SettingsDialog:  # type: ignore[no-unt
 
 
 def test_keys_are_tested_then_saved_to_the_keychain_masked(
-        qtbot, cap_app: CapApp, make_shell, keys, private_home: Path) -> None:  # type: ignore[no-untyped-def]
+        qtbot, cap_app: CapApp, make_shell, keys, private_home: Path) -> None:
     shell: Shell = make_shell()
     shell.start()
     assert "Uploads are off" in shell.window.note.text()
@@ -69,7 +69,7 @@ def test_keys_are_tested_then_saved_to_the_keychain_masked(
 
 
 def test_a_refused_key_is_shown_in_plain_words(
-        qtbot, cap_app: CapApp, make_shell) -> None:  # type: ignore[no-untyped-def]
+        qtbot, cap_app: CapApp, make_shell) -> None:
     shell: Shell = make_shell()
     shell.start()
     dialog = open_settings(qtbot, shell)
@@ -86,7 +86,7 @@ def test_a_refused_key_is_shown_in_plain_words(
 
 
 def test_low_credits_turn_the_upload_note_on(
-        qtbot, make_cap_app: MakeCapApp, connect_to, make_shell) -> None:  # type: ignore[no-untyped-def]
+        qtbot, make_cap_app: MakeCapApp, connect_to, make_shell) -> None:
     poor = make_cap_app(balance=0)
     connect_to(poor)
     shell: Shell = make_shell()
@@ -96,14 +96,16 @@ def test_low_credits_turn_the_upload_note_on(
 
 
 def test_first_run_explains_the_keys_and_saves_them(
-        qtbot, cap_app: CapApp, make_shell, keys) -> None:  # type: ignore[no-untyped-def]
+        qtbot, cap_app: CapApp, make_shell, keys) -> None:
     shell: Shell = make_shell(first_run=True)
     shell.start()
     qtbot.waitUntil(lambda: shell.welcome is not None and shell.welcome.isVisible(),
                     timeout=5_000)
     welcome = shell.welcome
     assert isinstance(welcome, WelcomeDialog)
-    text = welcome.findChild(type(welcome.error), "welcomeText").text()
+    label = welcome.findChild(type(welcome.error), "welcomeText")
+    assert label is not None
+    text = label.text()
     assert "Public key" in text and "Secret key" in text and "developer dashboard" in text
     welcome.form.public.setText(cap_app.public_key)
     welcome.form.base_url.setText(cap_app.base_url)

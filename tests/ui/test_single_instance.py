@@ -31,7 +31,7 @@ def test_request_flags() -> None:
     assert request_from(["capdesk", "--record-area"]) == "record-area"
 
 
-def test_second_launch_raises_the_window_then_passes_record(qtbot, make_shell) -> None:  # type: ignore[no-untyped-def]
+def test_second_launch_raises_the_window_then_passes_record(qtbot, make_shell) -> None:
     shell: Shell = make_shell()
     server = InstanceServer()
     assert server.listen()

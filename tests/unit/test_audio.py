@@ -5,15 +5,17 @@ from __future__ import annotations
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
 
 from capdesk.capture.audio import AudioError
 from capdesk.capture.audio import sources as audio_sources
-from capdesk.capture.audio.base import CHANNELS, to_track
+from capdesk.capture.audio.base import CHANNELS, AudioSource, to_track
 from capdesk.capture.audio.mixer import AudioTimeline
 from capdesk.capture.audio.sources import SyntheticBeep, make_sources
+from capdesk.capture.kinds import AudioMode, SourceKind
 from capdesk.engine.options import RecordingOptions
 from capdesk.engine.pipeline import LocalRecording
 from tests.e2e.audio_sync import decode_audio, offsets
@@ -67,28 +69,26 @@ def test_unknown_mode_and_no_sound_server_give_clear_messages(
         make_sources("system", lambda t: None)
 
 
-def record_synthetic(tmp_path: Path, **config: object) -> tuple[LocalRecording, SyntheticBeep]:
+def record_synthetic(tmp_path: Path, **config: Any) -> tuple[LocalRecording, SyntheticBeep]:
     cfg = RecordingOptions(
-        output=tmp_path / "out.mp4", source="synthetic", region=(0, 0, 320, 180), fps=30,
-        audio="synthetic", synthetic_style="plain", **config,  # type: ignore[arg-type]
+        output=tmp_path / "out.mp4", source=SourceKind.SYNTHETIC, region=(0, 0, 320, 180),
+        fps=30, audio=AudioMode.SYNTHETIC, synthetic_style="plain", **config,
     )
     holder: list[SyntheticBeep] = []
     recording = LocalRecording(cfg)
     # The engine makes its synthetic source itself; keep a handle on it to "unplug" it.
     original = audio_sources.make_sources
 
-    def capture(*args: object, **kwargs: object) -> list[object]:
-        made = original(*args, **kwargs)  # type: ignore[arg-type]
+    def capture(*args: Any, **kwargs: Any) -> list[AudioSource]:
+        made = original(*args, **kwargs)
         holder.extend(s for s in made if isinstance(s, SyntheticBeep))
         return made
 
     import capdesk.engine.pipeline as engine
 
-    engine.make_sources = capture  # type: ignore[assignment]
-    try:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(engine, "make_sources", capture)
         recording.start()
-    finally:
-        engine.make_sources = original
     return recording, holder[0]
 
 
@@ -127,8 +127,9 @@ def test_muted_microphone_records_silence(tmp_path: Path) -> None:
         kind = "mic"
 
     cfg = RecordingOptions(
-        output=tmp_path / "muted.mp4", source="synthetic", region=(0, 0, 320, 180), fps=30,
-        seconds=1.6, audio="synthetic", synthetic_style="plain", audio_muted=True,
+        output=tmp_path / "muted.mp4", source=SourceKind.SYNTHETIC, region=(0, 0, 320, 180),
+        fps=30, seconds=1.6, audio=AudioMode.SYNTHETIC, synthetic_style="plain",
+        audio_muted=True,
     )
     levels: list[float] = []
     # A "microphone" whose timeline always says 1.0 s: it beeps all the time, loudly.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from datetime import timedelta
 
 import pytest
 
@@ -84,7 +85,7 @@ def test_video_numbers_and_dates():
     assert isinstance(video.width, int)
     assert video.fps == 29.97
     assert video.created_at is not None
-    assert video.created_at.utcoffset().total_seconds() == 7200
+    assert video.created_at.utcoffset() == timedelta(hours=2)
     assert video.metadata is None  # not an object: dropped
 
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any
 
 import httpx
 import pytest
@@ -263,11 +265,11 @@ def test_usage_refuses_a_number_too_large_for_an_integer(cap_server, cap_rest, c
 # --- pagination ---------------------------------------------------------------
 
 
-def library(count: int) -> list[dict]:
+def library(count: int) -> list[dict[str, Any]]:
     return [{"id": f"vid_{n:03d}", "duration": 1.0, "width": 10} for n in range(count)]
 
 
-def serve_pages(videos: list[dict]):
+def serve_pages(videos: list[dict[str, Any]]) -> Callable[[httpx.Request], httpx.Response]:
     def make(request: httpx.Request) -> httpx.Response:
         limit = int(request.url.params["limit"])
         offset = int(request.url.params["offset"])
@@ -356,7 +358,7 @@ def clock(monkeypatch) -> FakeClock:
     return fake
 
 
-def status_answers(*ready: bool):
+def status_answers(*ready: bool) -> Callable[[httpx.Request], httpx.Response]:
     answers = list(ready)
 
     def make(request: httpx.Request) -> httpx.Response:

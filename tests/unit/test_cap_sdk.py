@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import httpx
 import pytest
@@ -21,8 +22,10 @@ CREATED = {
 }
 
 
-def body_of(request: httpx.Request) -> object:
-    return json.loads(request.content)
+def body_of(request: httpx.Request) -> dict[str, Any]:
+    body = json.loads(request.content)
+    assert isinstance(body, dict)
+    return body
 
 
 def assert_sdk_headers(request: httpx.Request, key: str, origin: str | None) -> None:

@@ -73,9 +73,19 @@ def test_garbage_base_urls_are_refused(url):
     assert info.value.hint
 
 
+def keeping_transport(sent: list[httpx.Request]) -> httpx.MockTransport:
+    """A transport that only keeps the requests it is given (answering 500)."""
+
+    def keep(request: httpx.Request) -> httpx.Response:
+        sent.append(request)
+        return httpx.Response(500)
+
+    return httpx.MockTransport(keep)
+
+
 def test_a_client_with_a_bad_base_url_sends_nothing():
     sent: list[httpx.Request] = []
-    with httpx.Client(transport=httpx.MockTransport(sent.append)) as http:
+    with httpx.Client(transport=keeping_transport(sent)) as http:
         with pytest.raises(ConfigError):
             CapSdk(http, "http://cap.so", "cpk_" + "a" * 24)
         with pytest.raises(ConfigError):
@@ -139,7 +149,7 @@ def test_other_values_are_refused_as_keys(value):
 
 def test_the_clients_check_their_key_before_anything_is_sent(cap_keys):
     sent: list[httpx.Request] = []
-    with httpx.Client(transport=httpx.MockTransport(sent.append)) as http:
+    with httpx.Client(transport=keeping_transport(sent)) as http:
         with pytest.raises(ConfigError, match="public key"):
             CapSdk(http, "https://cap.so", cap_keys.secret)
         with pytest.raises(ConfigError, match="secret key"):

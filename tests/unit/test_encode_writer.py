@@ -8,6 +8,7 @@ from pathlib import Path
 
 import av
 import pytest
+from av.container import InputContainer
 
 from capdesk.capture.testcard import TestCard, read_video_counters
 from capdesk.encode import fmp4, spool
@@ -17,7 +18,7 @@ FPS = 30
 
 
 def record(path: Path, slots: list[int], total: int | None = None, *, size=(320, 180),
-           max_height: int = 1080, on_durable=None) -> Fmp4Writer:  # type: ignore[no-untyped-def]
+           max_height: int = 1080, on_durable=None) -> Fmp4Writer:
     card = TestCard(*size)
     writer = Fmp4Writer(path, src_width=size[0], src_height=size[1], fps=FPS,
                         max_height=max_height, encoder="software", on_durable=on_durable)
@@ -33,6 +34,22 @@ def frame_slots(path: Path) -> list[int]:
     return [round(f.time * FPS) for f in read_video_counters(path)]
 
 
+def duration_secs(container: InputContainer) -> float:
+    """The container's duration in seconds (PyAV gives microseconds, or None)."""
+    assert container.duration is not None
+    return container.duration / 1e6
+
+
+def keyframe_slots(container: InputContainer) -> list[int]:
+    """The slots of the video's keyframes, from its packets."""
+    slots = []
+    for packet in container.demux(container.streams.video[0]):
+        if packet.is_keyframe:
+            assert packet.pts is not None and packet.time_base is not None
+            slots.append(round(float(packet.pts * packet.time_base) * FPS))
+    return slots
+
+
 def test_layout_index_and_tags(tmp_path: Path) -> None:
     path = tmp_path / "a.mp4"
     writer = record(path, list(range(150)), 150)
@@ -46,9 +63,8 @@ def test_layout_index_and_tags(tmp_path: Path) -> None:
         ctx = stream.codec_context
         assert (ctx.color_primaries, ctx.color_trc, ctx.colorspace) == (1, 1, 1)  # BT.709
         assert ctx.pix_fmt == "yuv420p" and (ctx.width, ctx.height) == (320, 180)
-        assert container.duration / 1e6 == pytest.approx(5.0, abs=1e-3)
-        keys = [round(float(p.pts * p.time_base) * FPS) for p in container.demux(stream)
-                if p.is_keyframe]
+        assert duration_secs(container) == pytest.approx(5.0, abs=1e-3)
+        keys = keyframe_slots(container)
     assert keys == [0, 60, 120]
     assert [f.counter for f in read_video_counters(path)] == list(range(150))
 
@@ -61,10 +77,8 @@ def test_dropped_slots_stay_gaps_and_duration_is_exact(tmp_path: Path) -> None:
     frames = read_video_counters(path)
     assert [f.counter for f in frames] == slots  # each frame shows its own slot
     with av.open(str(path)) as container:
-        assert container.duration / 1e6 == pytest.approx(100 / FPS, abs=1e-3)
-        stream = container.streams.video[0]
-        keys = [round(float(p.pts * p.time_base) * FPS) for p in container.demux(stream)
-                if p.is_keyframe]
+        assert duration_secs(container) == pytest.approx(100 / FPS, abs=1e-3)
+        keys = keyframe_slots(container)
     assert keys == [0, 60]  # keyframes follow time, not frame count
     assert writer.result is not None and writer.result.duration_slots == 100
 
@@ -80,7 +94,7 @@ def test_append_only_and_durable_prefix_never_changes(tmp_path: Path,
         real_fsync(fd)
         synced.append(os.fstat(fd).st_size)
 
-    monkeypatch.setattr(spool.os, "fsync", fsync)
+    monkeypatch.setattr("capdesk.encode.spool.os.fsync", fsync)
 
     def on_durable(durable: int) -> None:
         assert synced and synced[-1] >= durable  # reported only after fsync
@@ -144,11 +158,11 @@ def test_disk_full_is_salvaged_up_to_the_last_fragment(tmp_path: Path,
     durable_before = writer.durable_bytes
     assert reserve.exists()
     budget["left"] = 4000  # the next fragment starts but the disk fills half-way
-    monkeypatch.setattr(spool.os, "write", write)
+    monkeypatch.setattr("capdesk.encode.spool.os.write", write)
     with pytest.raises(WriteFailed) as caught:
         for slot in range(130, 200):
             writer.write(card.draw(slot, buffer), slot)
-    monkeypatch.setattr(spool.os, "write", real_write)
+    monkeypatch.setattr("capdesk.encode.spool.os.write", real_write)
     assert caught.value.disk_full
     assert not reserve.exists()
     result = writer.result
@@ -159,7 +173,7 @@ def test_disk_full_is_salvaged_up_to_the_last_fragment(tmp_path: Path,
     frames = read_video_counters(path)
     assert [f.counter for f in frames] == list(range(120))
     with av.open(str(path)) as container:
-        assert container.duration / 1e6 == pytest.approx(4.0, abs=0.05)
+        assert duration_secs(container) == pytest.approx(4.0, abs=0.05)
 
 
 def test_the_file_starts_with_its_first_frame(tmp_path: Path) -> None:
@@ -169,7 +183,7 @@ def test_the_file_starts_with_its_first_frame(tmp_path: Path) -> None:
     assert [round(f.time * FPS) for f in frames] == [0, 3, 5]
     assert [f.counter for f in frames] == [2, 3, 5]
     with av.open(str(path)) as container:
-        assert container.duration / 1e6 == pytest.approx(6 / FPS, abs=1e-3)
+        assert duration_secs(container) == pytest.approx(6 / FPS, abs=1e-3)
 
 
 def test_slots_must_increase(tmp_path: Path) -> None:

@@ -137,7 +137,7 @@ def test_check_metadata_refuses_values_from_code_too() -> None:
     with pytest.raises(ValueError, match="strict JSON"):
         check_metadata({"a": float("nan")})
     with pytest.raises(ValueError, match="object"):
-        check_metadata(["a"])  # type: ignore[arg-type]
+        check_metadata(["a"])
 
 
 def _record_parser() -> argparse.ArgumentParser:

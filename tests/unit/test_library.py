@@ -56,7 +56,7 @@ def recording(tmp_path: Path, state: str, *, name: str = "demo", content: bytes 
     (State.LOCAL_ONLY, False, Status.LOCAL, "plain", True, "Upload"),
 ])
 def test_every_state_has_a_status_a_tone_and_an_action(
-        tmp_path: Path, state: str, busy: bool, status: str, tone: str, resumable: bool,
+        tmp_path: Path, state: State, busy: bool, status: Status, tone: str, resumable: bool,
         action: str) -> None:
     journal = recording(tmp_path, state, final_size=100)
     item = LocalItem(journal, exists=True, size=100, busy=busy)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 import keyring
 import keyring.backends.fail
@@ -20,7 +21,7 @@ class MemoryKeyring(KeyringBackend):
     """Stands in for the OS keychain (Keychain, Credential Manager, Secret Service), which
     cannot run in this test environment: it keeps passwords in a dict, in memory only."""
 
-    priority = 5  # type: ignore[assignment]
+    priority = 5
 
     def __init__(self) -> None:
         super().__init__()
@@ -65,7 +66,9 @@ def use_backend(cap_home):
 
 @pytest.fixture
 def memory(use_backend) -> MemoryKeyring:
-    return use_backend(MemoryKeyring())
+    backend = MemoryKeyring()
+    use_backend(backend)
+    return backend
 
 
 @pytest.fixture
@@ -73,7 +76,7 @@ def headless(use_backend):
     return use_backend(keyring.backends.fail.Keyring())
 
 
-def files_under(path) -> list:
+def files_under(path: Path) -> list[Path]:
     return [p for p in path.rglob("*") if p.is_file()]
 
 

@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from capdesk import fileio, paths, settings
+from capdesk import paths, settings
 from capdesk.settings import Settings
 
 
 @pytest.fixture
-def home(cap_home) -> Path:
+def home(cap_home: Path) -> Path:
     return cap_home
 
 
@@ -85,7 +85,7 @@ def test_a_failed_save_keeps_the_old_file_whole(home, monkeypatch):
         raise OSError("disk full")
 
     with monkeypatch.context() as patch:
-        patch.setattr(fileio.os, "replace", broken_replace)
+        patch.setattr("capdesk.fileio.os.replace", broken_replace)
         with pytest.raises(OSError, match="disk full"):
             settings.save(Settings(fps=60))
 

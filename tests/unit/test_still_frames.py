@@ -11,6 +11,7 @@ import av
 import numpy as np
 import pytest
 
+from capdesk.capture.kinds import SourceKind
 from capdesk.capture.transforms.crop import CropTransform
 from capdesk.encode.diskspace import MIB
 from capdesk.encode.stillness import StillFrames, same_pixels
@@ -94,7 +95,7 @@ class Marker:
 def record(tmp_path: Path, seconds: float, **kw: Any) -> tuple[RecordingResult, StillThenChange]:
     transforms = kw.pop("transforms", None)
     source = StillThenChange(change_at=kw.pop("change_at", 45))
-    options = RecordingOptions(output=tmp_path / "still.mp4", source="synthetic",
+    options = RecordingOptions(output=tmp_path / "still.mp4", source=SourceKind.SYNTHETIC,
                                fps=FPS, seconds=seconds, encoder="software", **kw)
     rec = LocalRecording(options, source=source, free_space=lambda _: 10_000 * MIB,
                          transforms=transforms)
