@@ -80,7 +80,13 @@ def check_keychain() -> Check:
     from capdesk import secrets  # keyring
 
     ok, backend = secrets.keychain_available()
-    return "keychain", ok, backend if ok else secrets.NO_KEYCHAIN
+    if ok:
+        return "keychain", True, backend
+    if any(secrets.get_key(name).source == "environment" for name in (secrets.PUBLIC,)):
+        # Keys in the environment are the way without a keychain: nothing is wrong.
+        return "keychain", True, ("none here; the keys come from the environment "
+                                  f"({secrets.ENV[secrets.PUBLIC]}), which works without one")
+    return "keychain", False, secrets.NO_KEYCHAIN
 
 
 def check_keys() -> list[Check]:

@@ -20,26 +20,35 @@ find_python() {
 }
 
 # ensure_venv EXTRAS: create .venv if missing and install the project (with extras) when
-# pyproject.toml changed since the last install.
+# pyproject.toml changed since the last install or these extras are not installed yet.
+# The stamp keeps every extra installed so far, so switching between scripts/run (no
+# extras) and scripts/test (test,package) does not reinstall each time.
 ensure_venv() {
-  local extras="$1" python stamp want
+  local extras="$1" python stamp hash have want extra missing=""
   python="$(find_python)"
   if [ ! -x "$VENV/bin/python" ]; then
     note "Creating $VENV ..."
     "$python" -m venv "$VENV"
   fi
   stamp="$VENV/.capdesk-installed"
-  want="$(cat "$ROOT/pyproject.toml" | sha256sum | cut -c1-16)-$extras"
-  if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
-    note "Installing capdesk${extras:+ [$extras]} into $VENV ..."
-    "$VENV/bin/python" -m pip install --quiet --upgrade pip >/dev/null 2>&1 || true
-    if [ -n "$extras" ]; then
-      PYTHONWARNINGS=ignore "$VENV/bin/python" -m pip install --quiet -e "$ROOT[$extras]"
-    else
-      PYTHONWARNINGS=ignore "$VENV/bin/python" -m pip install --quiet -e "$ROOT"
-    fi
-    echo "$want" >"$stamp"
+  hash="$(sha256sum <"$ROOT/pyproject.toml" | cut -c1-16)"
+  have=""
+  if [ -f "$stamp" ] && [ "$(cut -d' ' -f1 "$stamp")" = "$hash" ]; then
+    have="$(cut -s -d' ' -f2 "$stamp")"
+    for extra in ${extras//,/ }; do
+      case ",$have," in *",$extra,"*) ;; *) missing="yes" ;; esac
+    done
+    [ -z "$missing" ] && return 0
   fi
+  want="$(printf '%s\n' ${have//,/ } ${extras//,/ } | sort -u | paste -sd, -)"
+  note "Installing capdesk${want:+ [$want]} into $VENV ..."
+  "$VENV/bin/python" -m pip install --quiet --upgrade pip >/dev/null 2>&1 || true
+  if [ -n "$want" ]; then
+    PYTHONWARNINGS=ignore "$VENV/bin/python" -m pip install --quiet -e "$ROOT[$want]"
+  else
+    PYTHONWARNINGS=ignore "$VENV/bin/python" -m pip install --quiet -e "$ROOT"
+  fi
+  echo "$hash $want" >"$stamp"
 }
 
 # System libraries Qt's xcb plugin needs, and what the tests use (Xvfb, ffmpeg, xdotool).

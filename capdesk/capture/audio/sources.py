@@ -55,9 +55,8 @@ def _soundcard() -> Any:
     except ImportError as exc:
         raise AudioError(f"audio needs the soundcard package ({exc})") from exc
     except Exception as exc:  # Linux: it connects to the sound server on import
-        raise AudioError(
-            f"no sound server (PulseAudio or PipeWire) is reachable: {exc}"
-        ) from exc
+        why = str(exc).strip() or type(exc).__name__
+        raise AudioError(f"no sound server (PulseAudio or PipeWire) is reachable ({why})") from exc
     return soundcard
 
 
