@@ -73,6 +73,11 @@ class StillFrames:
         if old is not None and old is not image:
             self._release(old)
 
+    @property
+    def kept(self) -> Image | None:
+        """The last frame written, untouched since (None before the first)."""
+        return self._kept
+
     def holds(self, image: Image) -> bool:
         return self._kept is image
 

@@ -25,6 +25,7 @@ import numpy as np
 import numpy.typing as npt
 
 from capdesk.encode import fmp4
+from capdesk.encode.bands import BandConverter
 from capdesk.encode.encoders import (
     CONVERT_THREADS,
     EncoderChoice,
@@ -125,6 +126,12 @@ class Fmp4Writer:
             self.spool.finish()
             raise
         self._reformatter = VideoReformatter()
+        # Only the changed rows are converted when the caller says which frame came before.
+        self._bands: BandConverter | None = None
+        if settings.pix_fmt == "yuv420p" and not self._scale and not self._direct:
+            self._bands = BandConverter(
+                self.width, self.height, self._reformat_rows,
+                lambda flat: av.VideoFrame.from_numpy_buffer(flat, format="yuv420p"))
         self._held: Any = None  # the newest packet, muxed once the next one sets its duration
         self._last_key_slot: int | None = None
         self._last_slot = -1
@@ -151,8 +158,12 @@ class Fmp4Writer:
         pts = slot if self._last_slot >= 0 else 0
         return pts - self._last_key_slot >= self._gop
 
-    def write(self, image: npt.NDArray[np.uint8], slot: int) -> None:
+    def write(self, image: npt.NDArray[np.uint8], slot: int,
+              previous: npt.NDArray[np.uint8] | None = None) -> None:
         """Encode one BGRA image (H, W, 4) shown at ``slot`` (its pts in 1/fps units).
+
+        ``previous``: the image written before, untouched since, if the caller kept it:
+        then only the rows that changed are converted (``encode.bands``).
 
         The file's timeline starts at 0 with the first frame (MP4 muxers shift a later
         start to 0 anyway), so a first frame at a later slot is shown from slot 0.
@@ -161,7 +172,7 @@ class Fmp4Writer:
             raise ValueError(f"slot {slot} is not after {self._last_slot}")
         pts = slot if self._last_slot >= 0 else 0
         self._last_slot = slot
-        frame = self._convert(image)
+        frame = self._convert(image, previous)
         frame.pts = pts
         frame.time_base = self._time_base
         if self._last_key_slot is None or pts - self._last_key_slot >= self._gop:
@@ -169,11 +180,16 @@ class Fmp4Writer:
             self._last_key_slot = pts
         self._guarded(lambda: self._encode(frame))
 
-    def _convert(self, image: npt.NDArray[np.uint8]) -> Any:
+    def _convert(self, image: npt.NDArray[np.uint8],
+                 previous: npt.NDArray[np.uint8] | None = None) -> Any:
         import av
 
         if not self._scale:
             image = image[: self.height, : self.width]  # even sides: crop, never stretch
+            if previous is not None:
+                previous = previous[: self.height, : self.width]
+        if self._bands is not None:
+            return self._bands.convert(image, previous)
         source = av.VideoFrame.from_numpy_buffer(image, format="bgra")
         if self._direct and not self._scale:
             return source  # the encoder converts on its own hardware
@@ -185,6 +201,19 @@ class Fmp4Writer:
             dst_colorspace=_BT709,
             dst_color_range=_RANGE_MPEG,
             interpolation="AREA" if self._scale else "BILINEAR",
+            threads=self._convert_threads,
+        )
+
+    def _reformat_rows(self, image: npt.NDArray[np.uint8]) -> Any:
+        """BGRA rows -> yuv420p rows of the same size (no scaling)."""
+        import av
+
+        return self._reformatter.reformat(
+            av.VideoFrame.from_numpy_buffer(image, format="bgra"),
+            format=self._pix_fmt,
+            dst_colorspace=_BT709,
+            dst_color_range=_RANGE_MPEG,
+            interpolation="BILINEAR",
             threads=self._convert_threads,
         )
 

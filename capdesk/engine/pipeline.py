@@ -9,6 +9,17 @@ threads; a UI must marshal them to its own thread.
 - ``on_state(state)``: the thread that changed the state (the caller's for
   start/pause/resume, the encoder thread for stopping on its own and for the end).
 - ``on_finished(result)``: encoder thread, once, when the file is complete.
+- ``on_warning(message)``: the thread that noticed (the sound's, the encoder thread for
+  a transform or the camera bubble), for problems the recording goes on with.
+
+The camera bubble: with ``options.camera`` set (and a source other than the camera
+itself), ``preflight`` starts a ``CameraFeed`` at the bubble's size in pixels and puts a
+``BubbleTransform`` last in the transform chain, at ``options.bubble`` (None: bottom-right,
+medium, placed for the frame's real aspect). A camera that fails there never stops the
+recording: it goes on without the bubble, with a warning in ``warnings`` and in the
+result's ``notes``; so does a camera that stops mid-recording. ``move_bubble`` moves it
+while recording (any thread). A feed the caller already runs (the app's preview) can be
+handed in as ``camera_feed``: it is used instead of starting one, and not stopped.
 """
 
 from __future__ import annotations
@@ -25,7 +36,11 @@ from pathlib import Path
 from capdesk.capture.audio.base import AudioSource
 from capdesk.capture.audio.mixer import AudioCapture, AudioTimeline
 from capdesk.capture.audio.sources import BEEP_EVERY, make_sources
-from capdesk.capture.kinds import AudioMode
+from capdesk.capture.camera import CameraError
+from capdesk.capture.camera.feed import MAX_SIZE as MAX_CAMERA_SIZE
+from capdesk.capture.camera.feed import MIN_SIZE as MIN_CAMERA_SIZE
+from capdesk.capture.camera.feed import CameraFeed
+from capdesk.capture.kinds import AudioMode, SourceKind
 from capdesk.capture.loop import (
     CaptureControl,
     CaptureEnd,
@@ -37,6 +52,8 @@ from capdesk.capture.pacing import FramePacer
 from capdesk.capture.registry import SourceSettings, open_source
 from capdesk.capture.sources import FrameSource
 from capdesk.capture.transforms import FrameTransform, TransformChain
+from capdesk.capture.transforms.bubble import BubblePlacement, BubbleTransform, corner_placement
+from capdesk.capture.transforms.bubble_shape import pixel_box
 from capdesk.encode.audio import AacTrack
 from capdesk.encode.diskspace import RESERVE_BYTES, FreeSpace, check_before_start, free_bytes
 from capdesk.encode.stillness import StillFrames
@@ -106,6 +123,7 @@ class LocalRecording:
         on_audio_level: Callable[[float], None] | None = None,
         on_warning: Callable[[str], None] | None = None,
         transforms: list[FrameTransform] | None = None,
+        camera_feed: CameraFeed | None = None,
     ) -> None:
         if config.output is None:
             raise ValueError("the pipeline needs options.output: the file to write")
@@ -116,7 +134,17 @@ class LocalRecording:
         self._on_warning = on_warning
         # Run on each frame in the encoder thread; a failing overlay is dropped with a
         # warning, a failing crop stops the recording (see capture.transforms.chain).
-        self._transforms = TransformChain(transforms or (), on_warning=self._warn)
+        self._given_transforms = list(transforms or ())
+        self._transforms = TransformChain(self._given_transforms, on_warning=self._warn)
+        # The camera bubble (see the module's docstring): the feed, whether this recording
+        # started it (and so stops it), the transform, and what the result's notes say.
+        self._camera_feed = camera_feed
+        self._owns_camera = False
+        self._bubble: BubbleTransform | None = None
+        self._bubble_placement: BubblePlacement | None = config.bubble
+        self._camera_notes: list[str] = []
+        self._threads_started = False
+        self._made_source = False  # the source was opened here (and is closed here)
         self._frame_size = (0, 0)  # what the encoder gets: the source's, after the transforms
         self._audio: AudioCapture | None = None
         self._audio_track: AacTrack | None = None
@@ -185,6 +213,26 @@ class LocalRecording:
     def source_description(self) -> str:
         return self._source.description if self._source is not None else ""
 
+    @property
+    def frame_size(self) -> tuple[int, int]:
+        """(width, height) of the frames the transforms make, before the encoder scales
+        them; (0, 0) before ``preflight``."""
+        return self._frame_size
+
+    @property
+    def camera_feed(self) -> CameraFeed | None:
+        """The camera feed of the bubble (or of ``--source camera``), once running."""
+        if self._camera_feed is not None:
+            return self._camera_feed
+        return getattr(self._source, "feed", None)
+
+    def move_bubble(self, placement: BubblePlacement) -> None:
+        """Move (or resize, reshape, mirror) the camera bubble; any thread, from the next
+        frame on. Before ``preflight`` it sets where the bubble starts."""
+        self._bubble_placement = placement
+        if self._bubble is not None:
+            self._bubble.move(placement)
+
     # -- control ----------------------------------------------------------------------------
     def start(self) -> None:
         """Check space, open the source and the encoder, start the threads.
@@ -194,8 +242,15 @@ class LocalRecording:
         """
         if self._state != State.IDLE:
             raise RuntimeError(f"cannot start a recording that is {self._state}")
-        cfg = self.config
         self.preflight()
+        try:
+            self._open_and_start()
+        except BaseException:
+            self.close()
+            raise
+
+    def _open_and_start(self) -> None:
+        cfg = self.config
         source = self._source
         assert source is not None
         if hasattr(source, "reuse_unchanged"):
@@ -224,8 +279,22 @@ class LocalRecording:
             threading.Thread(target=self._encode_loop, name="capdesk-encode", daemon=True),
         ]
         self._set_state(State.RECORDING)
+        self._threads_started = True
         for thread in self._threads:
             thread.start()
+
+    def close(self) -> None:
+        """Free what ``preflight`` opened (the source it made, the camera) for a recording
+        that will not be started; once started, the recording frees them itself at the end."""
+        if self._threads_started:
+            return
+        self._stop_camera()
+        if self._source is not None and self._made_source:
+            source, self._source, self._made_source = self._source, None, False
+            try:
+                source.close()
+            except Exception:
+                log.debug("closing the unused source", exc_info=True)
 
     def preflight(self) -> None:
         """Check everything local that a recording needs, before anything else happens
@@ -243,13 +312,62 @@ class LocalRecording:
             self.warnings.append(warning)
         if self._source is None:
             self._source = self._make_source()
+            self._made_source = True
         self.warnings.extend(self._source.notes)
-        self._frame_size = self._transforms.output_size(self._source.width, self._source.height)
-        if self._audio_sources is None:
-            self._audio_sources = make_sources(
-                cfg.audio, self._timeline.at, device=cfg.audio_device, clock=self._clock
-            )
+        try:
+            self._frame_size = self._transforms.output_size(
+                self._source.width, self._source.height)
+            if self._audio_sources is None:
+                self._audio_sources = make_sources(
+                    cfg.audio, self._timeline.at, device=cfg.audio_device, clock=self._clock
+                )
+            self._start_bubble()  # last: nothing after it can fail and leave it running
+        except BaseException:
+            self.close()
+            raise
         self._checked = True
+
+    def _start_bubble(self) -> None:
+        """Start the camera (unless one was handed in) and add the bubble to the chain. A
+        camera that cannot be used is a warning: the recording goes on without it."""
+        cfg = self.config
+        feed = self._camera_feed
+        if cfg.source == SourceKind.CAMERA or (feed is None and not cfg.camera):
+            return
+        assert self._source is not None
+        width, height = self._frame_size
+        placement = self._bubble_placement or corner_placement(aspect=width / height)
+        if feed is None:
+            assert cfg.camera is not None
+            side = pixel_box(placement.center_x, placement.center_y, placement.diameter,
+                             width, height)[2]
+            feed = CameraFeed(cfg.camera,
+                              size=min(MAX_CAMERA_SIZE, max(MIN_CAMERA_SIZE, side)))
+            try:
+                feed.start()
+            except (CameraError, OSError) as exc:
+                message = (f"the camera could not be used ({exc}): the recording goes on "
+                           "without the bubble")
+                log.warning("%s", message)
+                self.warnings.append(message)
+                self._camera_notes.append(message)
+                return
+            self._camera_feed, self._owns_camera = feed, True
+        self._bubble = BubbleTransform(feed, placement, on_warning=self._camera_warning)
+        self._transforms = TransformChain([*self._given_transforms, self._bubble],
+                                          on_warning=self._warn)
+        self._frame_size = self._transforms.output_size(self._source.width, self._source.height)
+
+    def _camera_warning(self, message: str) -> None:
+        """The bubble's camera stopped mid-recording: a warning, and a note in the result."""
+        self._camera_notes.append(message)
+        self._warn(message)
+
+    def _stop_camera(self) -> None:
+        feed, owned = self._camera_feed, self._owns_camera
+        self._owns_camera = False
+        if feed is not None and owned:
+            feed.stop()
 
     def _start_audio(self) -> None:
         """Start reading the audio sources (AudioError if one cannot be used)."""
@@ -299,6 +417,7 @@ class LocalRecording:
             # the test card flashes when the synthetic sound beeps
             flash_every=round(BEEP_EVERY * cfg.fps) if cfg.audio == AudioMode.SYNTHETIC else None,
             allow_xwayland=cfg.allow_xwayland,
+            camera=cfg.camera,
         )
         return open_source(cfg.source, settings)
 
@@ -393,6 +512,9 @@ class LocalRecording:
         # when the transforms make the same output from the same input.
         still = self._still = StillFrames(source.release)
         skip_still = self.config.skip_unchanged and self._transforms.pure
+        # The frame written before, for converting only the rows that changed: only when
+        # frames reach the writer as captured (no transform in between).
+        bands = skip_still and not self._transforms.names
         frames_seen = 0
         while True:
             item = self._queue.get()
@@ -406,7 +528,8 @@ class LocalRecording:
                     if skip_still and still.repeats(image) and not writer.keyframe_due(slot):
                         still.repeated += 1
                     else:
-                        writer.write(self._transforms.apply(image, slot), slot)
+                        writer.write(self._transforms.apply(image, slot), slot,
+                                     previous=still.kept if bands else None)
                         self._frames_written += 1
                         if skip_still:
                             still.keep(image)
@@ -429,6 +552,7 @@ class LocalRecording:
                     source.release(image)
         still.close()
         self._transforms.close()
+        self._stop_camera()
         self._finish(writer, end)
 
     def _finish_audio(self, total_seconds: float) -> None:
@@ -481,6 +605,7 @@ class LocalRecording:
         if self._audio is not None:
             notes.extend(self._audio.warnings)
         notes.extend(self._transforms.warnings)
+        notes.extend(self._camera_notes)
         self.result = RecordingResult(
             file=written.path,
             bytes=written.bytes,
