@@ -9,6 +9,11 @@ PyInstaller sees them all. Their top level imports only light modules (argparse,
 stdlib, ``capdesk.engine``, whose names load on first use): PyAV, numpy, httpx,
 keyring, platformdirs and Qt load when a command runs, never for ``--help``
 (``bench/startup.py`` measures it, ``tests/unit/test_cli_startup.py`` checks it).
+
+``capdesk --camera-worker ARGS`` (first argument, before argparse) runs the camera's
+worker process instead (``capdesk.capture.camera.qt_worker``): in the bundled app
+``sys.executable`` is the app itself, so that is how the camera feed starts its worker.
+It is not listed in ``--help``: people never type it.
 """
 
 from __future__ import annotations
@@ -20,11 +25,26 @@ from types import ModuleType
 from typing import NoReturn
 
 from capdesk import __version__
-from capdesk.commands import config, doctor, library, record, resume, upload, usage, videos
+from capdesk.commands import (
+    cameras,
+    config,
+    doctor,
+    library,
+    record,
+    resume,
+    upload,
+    usage,
+    videos,
+)
+
+# The same as capdesk.capture.camera.protocol.WORKER_SWITCH (repeated: that module is not
+# needed to parse a command line; tests/unit/test_cli_startup.py checks they agree).
+CAMERA_WORKER_SWITCH = "--camera-worker"
 
 # In the order `capdesk --help` lists them.
 COMMANDS: tuple[ModuleType, ...] = (
     record,
+    cameras,
     upload,
     resume,
     videos,
@@ -60,6 +80,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    arguments = sys.argv[1:] if argv is None else list(argv)
+    if arguments[:1] == [CAMERA_WORKER_SWITCH]:
+        from capdesk.capture.camera.qt_worker import main as camera_worker
+
+        return camera_worker(arguments[1:])
     parser = build_parser()
     args = parser.parse_args(argv)
     import logging  # not needed for --help and usage errors, which exit above

@@ -8,6 +8,8 @@
     ├── CaptureError               a capture source cannot capture (no display, Wayland,
     │                              a region off screen, the screen changed size)
     ├── AudioError                 a sound device cannot be used
+    ├── CameraError                the camera cannot be used (none, in use, refused, a
+    │                              file that cannot be played, no picture in time)
     ├── EncoderUnavailable         no H.264 encoder works here
     ├── DiskError                  the disk
     │   ├── DiskSpaceError         too little room to start

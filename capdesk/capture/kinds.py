@@ -33,6 +33,6 @@ class AudioMode(StrEnum):
         return self in (AudioMode.MIC, AudioMode.MIC_SYSTEM)
 
 
-# The kinds a capture backend exists for today (the command line's --source choices);
-# window and camera arrive with the QtMultimedia backend.
-RECORDABLE_SOURCES = (SourceKind.SCREEN, SourceKind.SYNTHETIC)
+# The kinds a capture backend exists for today (the command line's --source choices),
+# in SourceKind's order; window capture is still to come.
+RECORDABLE_SOURCES = (SourceKind.SCREEN, SourceKind.CAMERA, SourceKind.SYNTHETIC)

@@ -4,9 +4,9 @@ for a module.
 Each backend is declared here with light data only: its name, the source kinds it
 serves, what it can do, a cheap check of whether it works in this session (and a
 sentence saying why not), and a factory that opens it. Factories import their heavy
-modules (mss, numpy, PyAV, Qt) when called, so importing this module, listing the
-backends (``available_backends``, for ``capdesk doctor``) and parsing a command line
-stay fast.
+modules (mss, numpy, PyAV) and start the camera's worker process when called, so
+importing this module, listing the backends (``available_backends``, for ``capdesk
+doctor``) and parsing a command line stay fast.
 
 ``open_source(kind, settings)`` takes the first available backend serving ``kind``
 (in the order declared; ``backend=`` names one) and raises ``CaptureError`` with the
@@ -22,10 +22,12 @@ asks it.
 from __future__ import annotations
 
 import importlib.util
+import sys
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
+from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 from capdesk.capture.kinds import AudioMode, SourceKind
@@ -59,6 +61,7 @@ class SourceSettings:
     synthetic_style: str = "noise"
     flash_every: int | None = None  # the test card flashes every N frames (synthetic sound)
     allow_xwayland: bool | None = None  # None: from the CAPDESK_ALLOW_XWAYLAND variable
+    camera: str | None = None  # for the camera: its name or id, or a video file; None: default
 
 
 @dataclass(frozen=True)
@@ -215,6 +218,31 @@ def _synthetic_open(settings: SourceSettings) -> FrameSource:
     )
 
 
+def _camera_check(settings: SourceSettings) -> Availability:
+    """QtMultimedia installed, and (on Linux, where Qt reads V4L2 devices) a camera
+    device or a video file as the camera. Elsewhere only opening it tells."""
+    from capdesk.capture.camera.protocol import is_file_source
+
+    spec = importlib.util.find_spec("PySide6")
+    folders = list(spec.submodule_search_locations or []) if spec is not None else []
+    if not any(any(Path(folder).glob("QtMultimedia.*")) for folder in folders):
+        return Availability(False, "QtMultimedia (the PySide6-Addons package) is not installed")
+    camera = settings.camera or "default"
+    if is_file_source(camera):
+        if not Path(camera).expanduser().is_file():
+            return Availability(False, f"there is no video file {camera!r}")
+        return Availability(True)
+    if sys.platform.startswith("linux") and not any(Path("/dev").glob("video*")):
+        return Availability(False, "no camera was found (no /dev/video device)")
+    return Availability(True)
+
+
+def _camera_open(settings: SourceSettings) -> FrameSource:
+    from capdesk.capture.camera.source import CameraSource
+
+    return CameraSource(settings.camera or "default")
+
+
 MSS = CaptureBackend(
     name="mss",
     kinds=(SourceKind.SCREEN,),
@@ -230,7 +258,15 @@ SYNTHETIC = CaptureBackend(
     open=_synthetic_open,
 )
 
-CAPTURE = CaptureRegistry([MSS, SYNTHETIC])
+CAMERA = CaptureBackend(
+    name="camera",
+    kinds=(SourceKind.CAMERA,),
+    capabilities=frozenset(),
+    check=_camera_check,
+    open=_camera_open,
+)
+
+CAPTURE = CaptureRegistry([MSS, SYNTHETIC, CAMERA])
 
 
 def open_source(

@@ -1,4 +1,9 @@
-"""``capdesk record``: record the screen or the test card into a local MP4 file.
+"""``capdesk record``: record the screen, the camera or the test card into a local MP4 file.
+
+``--camera NAME|default|FILE`` adds the camera bubble (``--bubble-size``,
+``--bubble-position``, ``--no-mirror``); with ``--source camera`` it names the camera
+recorded full frame. A camera that cannot be used, or stops, is a warning (stderr and the
+result's notes): the recording goes on without the bubble and the exit code is unchanged.
 
 Ctrl+C, SIGINT and SIGTERM stop cleanly (the file gets its index); a hard kill
 leaves a file that plays up to its last fragment. Progress goes to stderr; with
@@ -30,6 +35,10 @@ from capdesk.errors import CapdeskError, describe
 
 AUDIO_CHOICES = [mode.value for mode in AudioMode]
 SOURCE_CHOICES = [kind.value for kind in RECORDABLE_SOURCES]
+# The same as the bubble's BUBBLE_SIZES and BUBBLE_CORNERS, repeated here so that parsing
+# arguments loads no numpy (tests/unit/test_cli_startup.py checks they agree).
+BUBBLE_SIZE_CHOICES = ["small", "medium", "large"]
+BUBBLE_POSITION_CHOICES = ["bottom-right", "bottom-left", "top-right", "top-left"]
 
 
 def _region(text: str) -> tuple[int, int, int, int]:
@@ -56,7 +65,8 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--seconds", type=validate.positive_seconds,
                         help="stop after S seconds of recording")
     parser.add_argument("--source", choices=SOURCE_CHOICES, default="screen",
-                        help="screen, or synthetic: a moving test card with a frame counter")
+                        help="screen; camera: the camera full frame (--camera picks it); or "
+                        "synthetic: a moving test card with a frame counter")
     parser.add_argument("--monitor", type=validate.whole_number(0, 64), metavar="N",
                         help="1-based monitor (default: primary; 0 = all monitors)")
     parser.add_argument("--region", type=_region, metavar="X,Y,W,H",
@@ -72,6 +82,16 @@ def register(subparsers: Any) -> None:
                         "when the synthetic test card flashes (default none)")
     parser.add_argument("--audio-device", metavar="ID", default=None,
                         help="the microphone to record (default: the system default)")
+    parser.add_argument("--camera", metavar="NAME|default|FILE",
+                        help="draw the camera in a bubble (a camera's name or id from "
+                        "`capdesk cameras`, default, or a video file played as a camera); "
+                        "with --source camera: the camera to record")
+    parser.add_argument("--bubble-size", choices=BUBBLE_SIZE_CHOICES,
+                        help="the camera bubble's size (default medium)")
+    parser.add_argument("--bubble-position", choices=BUBBLE_POSITION_CHOICES,
+                        help="the corner the camera bubble goes in (default bottom-right)")
+    parser.add_argument("--no-mirror", action="store_true",
+                        help="show the camera as it sees, not mirrored")
     parser.add_argument("--name", help="the video's name on Cap")
     parser.add_argument("--user-id", type=validate.user_id,
                         help="the Cap user the video belongs to")
@@ -108,6 +128,31 @@ def stop_signals(event: threading.Event) -> Iterator[None]:
             signal.signal(signum, old)
 
 
+def _bubble_usage_error(args: argparse.Namespace) -> str | None:
+    """The bubble's options need a bubble: --camera, with a source other than the camera."""
+    given = [name for name, value in (("--bubble-size", args.bubble_size),
+                                      ("--bubble-position", args.bubble_position),
+                                      ("--no-mirror", args.no_mirror)) if value]
+    if not given:
+        return None
+    if args.source == "camera":
+        return f"{', '.join(given)}: --source camera records the camera full frame, no bubble"
+    if not args.camera:
+        return f"{', '.join(given)} need --camera (the camera to show in the bubble)"
+    return None
+
+
+def _bubble(args: argparse.Namespace, size: tuple[int, int] | None = None) -> Any:
+    """The bubble's placement for these options, in a frame of ``size`` (16:9 if unknown)."""
+    from capdesk.engine import corner_placement
+
+    if size is None and args.region is not None:
+        size = (args.region[2], args.region[3])
+    aspect = size[0] / size[1] if size and size[1] else 16 / 9
+    return corner_placement(args.bubble_position or "bottom-right", args.bubble_size or "medium",
+                            aspect=aspect, mirror=not args.no_mirror)
+
+
 def run(args: argparse.Namespace) -> int:
     from capdesk import settings
     from capdesk.engine import JournalState as State
@@ -120,6 +165,11 @@ def run(args: argparse.Namespace) -> int:
     )
     from capdesk.engine import exit_code_for as exit_code
 
+    problem = _bubble_usage_error(args)
+    if problem:
+        say(f"error: {problem}")
+        return exitcodes.USAGE
+    with_bubble = bool(args.camera) and args.source != "camera"
     # A new name (in --output's folder, or the settings' one) is taken exclusively when
     # the recording starts, the next free one if another recording took it meanwhile.
     folder = settings.load().recordings_folder()
@@ -142,6 +192,7 @@ def run(args: argparse.Namespace) -> int:
         metadata=args.metadata, upload=not args.no_upload,
         output=output.absolute() if output is not None else None, folder=folder.absolute(),
         seconds=args.seconds, audio=args.audio, audio_device=args.audio_device,
+        camera=args.camera, bubble=_bubble(args) if with_bubble else None,
     )
     recorder = Recorder(options, on_warning=lambda message: say(f"warning: {message}"))
     if recorder.upload_note and not args.no_upload:
@@ -150,6 +201,10 @@ def run(args: argparse.Namespace) -> int:
     try:
         with stop_signals(stop):
             try:
+                recorder.prepare()
+                if with_bubble and recorder.local is not None:
+                    # now that the picture's size is known: the corner's margins exact
+                    recorder.move_bubble(_bubble(args, recorder.local.frame_size))
                 recorder.start()
             except (CapdeskError, OSError, ValueError) as exc:
                 # Nothing was created on Cap: every local check runs first.

@@ -12,8 +12,23 @@ from ``capture``, ``encode`` or ``upload`` directly (``tests/unit/test_boundarie
 checks it). Names are loaded on first use, so importing this package costs nothing: the
 command line starts without PyAV, numpy or httpx until a command needs them.
 
-Nothing here needs a QApplication; the one exception is a QtMultimedia capture backend,
-loaded only when chosen.
+Nothing here needs a QApplication, nor loads Qt: the camera (QtMultimedia) runs in a
+worker process of its own (``capdesk.capture.camera``).
+
+The camera, for the app's camera toggle, list and preview bubble::
+
+    list_cameras() -> [CameraInfo(id, name, is_default)]        # a short-lived child process
+    feed = CameraFeed("default" | name | id | video file, size=480)   # size=None: full frame
+    feed.start(timeout=10.0)          # CameraError: no camera, in use, refused, bad file
+    feed.latest() -> (frame number, BGRA (h, w, 4) uint8 copy) | None; feed.alive; feed.error
+    feed.stop()
+    RecordingOptions(camera=..., bubble=BubblePlacement(center_x, center_y, diameter,
+                     shape="circle" | "rounded", mirror=True))   # None: DEFAULT_PLACEMENT
+    Recorder(options, camera_feed=feed)   # reuse the preview's feed (a camera opens once)
+    Recorder.move_bubble(placement)       # any thread, from the next frame on
+    BUBBLE_SIZES, BUBBLE_CORNERS, corner_placement(corner, size, aspect=w / h)
+
+``RecordingOptions(source=SourceKind.CAMERA, camera=...)`` records the camera full frame.
 """
 
 from __future__ import annotations
@@ -58,6 +73,16 @@ _EXPORTS: dict[str, str] = {
     "StatusSchedule": "capdesk.engine.library",
     "VideoPager": "capdesk.engine.library",
     "describe_credits": "capdesk.engine.library",
+    # the camera and its bubble
+    "CameraFeed": "capdesk.capture.camera.feed",
+    "CameraError": "capdesk.capture.camera",
+    "CameraInfo": "capdesk.capture.camera.devices",
+    "list_cameras": "capdesk.capture.camera.devices",
+    "BubblePlacement": "capdesk.capture.transforms.bubble",
+    "BUBBLE_SIZES": "capdesk.capture.transforms.bubble",
+    "BUBBLE_CORNERS": "capdesk.capture.transforms.bubble",
+    "DEFAULT_PLACEMENT": "capdesk.capture.transforms.bubble",
+    "corner_placement": "capdesk.capture.transforms.bubble",
     # capture sources and devices
     "geometry": "capdesk.capture.geometry:",
     "capture_backends": "capdesk.capture.registry:available_backends",
@@ -76,12 +101,19 @@ _EXPORTS: dict[str, str] = {
 }
 
 __all__ = [
+    "BUBBLE_CORNERS",
+    "BUBBLE_SIZES",
+    "DEFAULT_PLACEMENT",
     "FINAL_STATES",
     "MAC_LOOPBACK_HELP",
     "RECORDABLE_SOURCES",
     "UNFINISHED_STATES",
     "AudioError",
     "AudioMode",
+    "BubblePlacement",
+    "CameraError",
+    "CameraFeed",
+    "CameraInfo",
     "CapLibrary",
     "CaptureError",
     "Connector",
@@ -105,6 +137,7 @@ __all__ = [
     "all_journals",
     "capture_backends",
     "choose_encoder",
+    "corner_placement",
     "damaged_journals",
     "describe_conversion",
     "describe_credits",
@@ -113,6 +146,7 @@ __all__ = [
     "geometry",
     "human_size",
     "library",
+    "list_cameras",
     "list_microphones",
     "load_journal",
     "lock_for",
@@ -143,10 +177,20 @@ if TYPE_CHECKING:  # what mypy and editors see; at run time names load on first 
     from capdesk.capture.audio.base import AudioError
     from capdesk.capture.audio.sources import MAC_LOOPBACK_HELP, list_microphones
     from capdesk.capture.audio.sources import make_sources as find_audio_sources
+    from capdesk.capture.camera import CameraError
+    from capdesk.capture.camera.devices import CameraInfo, list_cameras
+    from capdesk.capture.camera.feed import CameraFeed
     from capdesk.capture.kinds import RECORDABLE_SOURCES, AudioMode, SourceKind
     from capdesk.capture.permissions import doctor_line as screen_permission_line
     from capdesk.capture.registry import available_backends as capture_backends
     from capdesk.capture.sources import CaptureError
+    from capdesk.capture.transforms.bubble import (
+        BUBBLE_CORNERS,
+        BUBBLE_SIZES,
+        DEFAULT_PLACEMENT,
+        BubblePlacement,
+        corner_placement,
+    )
     from capdesk.encode.diskspace import DiskSpaceError
     from capdesk.encode.diskspace import human as human_size
     from capdesk.encode.encoders import EncoderUnavailable, choose_encoder, describe_conversion

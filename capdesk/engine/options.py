@@ -10,9 +10,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from capdesk.capture.kinds import AudioMode, SourceKind
+
+if TYPE_CHECKING:  # numpy loads with the bubble, not with the options
+    from capdesk.capture.transforms.bubble import BubblePlacement
 
 Region = tuple[int, int, int, int]  # x, y, width, height in physical pixels
 
@@ -26,6 +29,12 @@ class RecordingOptions:
     cursor: bool = True
     synthetic_style: str = "noise"  # the test card's content (see capture.testcard)
     allow_xwayland: bool | None = None  # None: from the CAPDESK_ALLOW_XWAYLAND variable
+    # -- the camera --------------------------------------------------------------------------
+    # "default", a camera's name or id, or a video file (played as if it were a camera).
+    # With source CAMERA: the camera recorded full frame (None: the default camera); with
+    # any other source: the camera bubble drawn into the frames (None: no bubble).
+    camera: str | None = None
+    bubble: BubblePlacement | None = None  # where the bubble goes; None: bottom-right, medium
     # -- how ---------------------------------------------------------------------------------
     fps: int = 30
     max_height: int = 1080  # taller captures are scaled down, aspect kept

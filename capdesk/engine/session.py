@@ -11,6 +11,10 @@ Order of events:
    reports the durable size, and the uploader sends full parts as they fill;
 3. ``stop()``: the engine writes the trailer, the uploader sends the tail and
    calls ``complete``. ``stop_to_complete`` is measured from the stop request.
+
+The camera bubble (``options.camera``) starts in ``prepare()`` with the other local
+checks; a camera that fails is a warning, never a reason not to record (see
+``pipeline``). ``move_bubble()`` moves it, before or during the recording.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
@@ -37,6 +41,10 @@ from capdesk.engine.pipeline import State as RecordingState
 from capdesk.upload.lock import RecordingLock
 from capdesk.upload.resume import lock_for
 from capdesk.upload.uploader import StreamingUploader, UploadProgress
+
+if TYPE_CHECKING:
+    from capdesk.capture.camera.feed import CameraFeed
+    from capdesk.capture.transforms.bubble import BubblePlacement
 
 log = logging.getLogger(__name__)
 
@@ -79,8 +87,10 @@ class Recorder:
         upload_give_up_after: float = 90.0,
         on_audio_level: Callable[[float], None] | None = None,
         on_warning: Callable[[str], None] | None = None,
+        camera_feed: CameraFeed | None = None,
     ) -> None:
         self.options = options
+        self._camera_feed = camera_feed  # the app's running feed, used for the bubble
         self._muted = options.audio_muted
         self.on_audio_level = on_audio_level
         self.on_warning = on_warning
@@ -133,6 +143,8 @@ class Recorder:
             self.local = self._make_local()
             self.local.preflight()
         except BaseException:
+            if self.local is not None:
+                self.local.close()
             self.local = None
             self.path.unlink(missing_ok=True)  # the empty file claimed above, nothing else
             raise
@@ -165,6 +177,7 @@ class Recorder:
             on_durable=self._notify_durable,
             on_audio_level=self.on_audio_level,
             on_warning=self.on_warning,
+            camera_feed=self._camera_feed,
         )
 
     def _notify_durable(self, durable_bytes: int) -> None:
@@ -181,6 +194,13 @@ class Recorder:
         self._muted = muted
         if self.local:
             self.local.set_audio_muted(muted)
+
+    def move_bubble(self, placement: BubblePlacement) -> None:
+        """Move (resize, reshape) the camera bubble: any thread, from the next frame on;
+        before ``prepare`` it sets where the bubble starts."""
+        self.options = self.options.with_changes(bubble=placement)
+        if self.local is not None:
+            self.local.move_bubble(placement)
 
     def resume(self) -> None:
         if self.local:
@@ -231,6 +251,8 @@ class Recorder:
 
     # -- internals -------------------------------------------------------------
     def _abandon(self) -> None:
+        if self.local is not None:
+            self.local.close()  # a camera started by prepare() and never recorded
         if self.uploader is not None:
             self.uploader.abort()
         else:

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-import av
 import numpy as np
 import pytest
 
 from capdesk.cli import main
 from tests.fakecap.fixtures import CapApp
+from tests.media import write_video
 
 
 @dataclass
@@ -48,18 +47,7 @@ def run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> Run:
 def make_video(path: Path, seconds: float = 2.0, size: tuple[int, int] = (320, 240),
                fps: int = 30) -> Path:
     """A small real H.264 MP4 to upload."""
-    with av.open(str(path), "w") as container:
-        stream = container.add_stream("libx264", rate=fps)
-        stream.width, stream.height = size
-        stream.pix_fmt = "yuv420p"
-        stream.codec_context.time_base = Fraction(1, fps)
-        rng = np.random.default_rng(1)
-        for i in range(int(seconds * fps)):
-            image = rng.integers(0, 255, (size[1], size[0], 3), dtype=np.uint8)
-            frame = av.VideoFrame.from_ndarray(image, format="rgb24")
-            frame.pts = i
-            for packet in stream.encode(frame):
-                container.mux(packet)
-        for packet in stream.encode():
-            container.mux(packet)
-    return path
+    rng = np.random.default_rng(1)
+    pictures = (rng.integers(0, 255, (size[1], size[0], 3), dtype=np.uint8)
+                for _ in range(int(seconds * fps)))
+    return write_video(path, pictures, fps=fps)

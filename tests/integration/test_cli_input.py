@@ -6,10 +6,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from fractions import Fraction
 from pathlib import Path
 
-import av
 import numpy as np
 import pytest
 
@@ -17,6 +15,7 @@ from capdesk import exitcodes, secrets, settings
 from capdesk.engine.journal import Journal, State
 from tests.fakecap.fixtures import CapApp
 from tests.integration.cli_helpers import Run, make_video, run_cli, use_app
+from tests.media import write_video
 
 
 @pytest.fixture
@@ -49,20 +48,8 @@ def _text_file(path: Path) -> Path:
 
 
 def _mpeg4_file(path: Path) -> Path:
-    with av.open(str(path), "w") as container:
-        stream = container.add_stream("mpeg4", rate=10)
-        stream.width, stream.height = 64, 48
-        stream.pix_fmt = "yuv420p"
-        stream.codec_context.time_base = Fraction(1, 10)
-        for i in range(10):
-            frame = av.VideoFrame.from_ndarray(np.full((48, 64, 3), i * 20, np.uint8),
-                                               format="rgb24")
-            frame.pts = i
-            for packet in stream.encode(frame):
-                container.mux(packet)
-        for packet in stream.encode():
-            container.mux(packet)
-    return path
+    pictures = (np.full((48, 64, 3), i * 20, np.uint8) for i in range(10))
+    return write_video(path, pictures, fps=10, codec="mpeg4")
 
 
 # --- exit 2, the argument named, nothing sent ----------------------------------------

@@ -4,14 +4,14 @@ and journals in any state."""
 from __future__ import annotations
 
 import time
-from fractions import Fraction
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import av
 import numpy as np
 
 from capdesk.engine.journal import Journal
+from tests.media import write_video
 
 PALETTES = {
     "blue": ((46, 74, 125), (232, 236, 244)),
@@ -29,13 +29,8 @@ def make_clip(path: Path, *, seconds: float = 1.5, size: tuple[int, int] = (320,
     width, height = size
     accent, paper = PALETTES[palette]
     path.parent.mkdir(parents=True, exist_ok=True)
-    with av.open(str(path), "w") as container:
-        stream = container.add_stream("libx264", rate=fps)
-        stream.width, stream.height = width, height
-        stream.pix_fmt = "yuv420p"
-        stream.codec_context.time_base = Fraction(1, fps)
-        frames = max(1, int(seconds * fps))
-        for i in range(frames):
+    def pictures() -> Iterator[np.ndarray]:
+        for i in range(max(1, int(seconds * fps))):
             image = np.empty((height, width, 3), dtype=np.uint8)
             image[:] = (24, 26, 32)
             top, left = height // 10, width // 12
@@ -51,12 +46,9 @@ def make_clip(path: Path, *, seconds: float = 1.5, size: tuple[int, int] = (320,
                     image[y:y + 4, side + 10:side + 10 + length] = (150, 156, 168)
             cursor_x = side + 20 + (i * 7) % max(1, width - side - left - 40)
             image[height // 2:height // 2 + 10, cursor_x:cursor_x + 6] = accent
-            frame = av.VideoFrame.from_ndarray(image, format="rgb24")
-            frame.pts = i
-            for packet in stream.encode(frame):
-                container.mux(packet)
-        for packet in stream.encode():
-            container.mux(packet)
+            yield image
+
+    write_video(path, pictures(), fps=fps)
     return path
 
 

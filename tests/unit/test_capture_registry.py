@@ -142,17 +142,29 @@ def test_available_backends_lists_name_kinds_availability_reason_capabilities(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     no_display(monkeypatch)
-    mss, synthetic = available_backends()
+    mss, synthetic, camera = available_backends()
     assert (mss.name, mss.kinds, mss.available) == ("mss", (SourceKind.SCREEN,), False)
     assert mss.reason is not None and mss.reason.startswith("No display")
     assert mss.capabilities == (Capability.SCREEN, Capability.REGION, Capability.CURSOR)
     assert (synthetic.name, synthetic.kinds, synthetic.available, synthetic.reason,
             synthetic.capabilities) == ("synthetic", (SourceKind.SYNTHETIC,), True, None, ())
+    assert (camera.name, camera.kinds, camera.capabilities) == ("camera", (SourceKind.CAMERA,), ())
     x11(monkeypatch)
     assert available_backends()[0].available and available_backends()[0].reason is None
     monkeypatch.setenv("WAYLAND_DISPLAY", "wayland-0")
     xwayland = available_backends(SourceSettings(allow_xwayland=True))[0]
     assert xwayland.available and "XWayland windows only" in (xwayland.reason or "")
+
+
+def test_the_camera_backend_takes_a_video_file_and_says_why_not(tmp_path: Path) -> None:
+    clip = tmp_path / "clip.mp4"
+    clip.write_bytes(b"not checked here")
+    assert registry.CAMERA.check(SourceSettings(camera=str(clip))) == Availability(True)
+    missing = registry.CAMERA.check(SourceSettings(camera=str(tmp_path / "gone.mp4")))
+    assert not missing.available and "there is no video file" in (missing.reason or "")
+    if sys.platform.startswith("linux") and not list(Path("/dev").glob("video*")):
+        default = registry.CAMERA.check(SourceSettings())
+        assert default == Availability(False, "no camera was found (no /dev/video device)")
 
 
 def test_the_engine_door_lists_the_backends() -> None:

@@ -15,10 +15,13 @@ import pytest
 
 from capdesk import cli, secrets
 from capdesk.cap import rest
-from capdesk.commands import config, videos
+from capdesk.capture.camera import protocol
+from capdesk.capture.transforms import bubble
+from capdesk.commands import config, record, videos
 
 ROOT = Path(__file__).resolve().parents[2]
-COMMANDS = ["record", "upload", "resume", "videos", "usage", "config", "doctor", "library"]
+COMMANDS = ["record", "cameras", "upload", "resume", "videos", "usage", "config", "doctor",
+            "library"]
 HEAVY = ("av", "numpy", "httpx", "PySide6", "shiboken6", "mss", "soundcard", "keyring",
          "platformdirs")
 
@@ -73,6 +76,10 @@ def test_values_repeated_to_keep_heavy_modules_out_agree() -> None:
     assert videos.MAX_LIMIT == rest.MAX_LIMIT
     assert videos.MIN_POLL_INTERVAL == rest.MIN_POLL_INTERVAL
     assert config.KEY_NAMES == {"public-key": secrets.PUBLIC, "secret-key": secrets.SECRET}
+    # numpy loads with the bubble, and the camera's protocol is not needed to parse
+    assert list(bubble.BUBBLE_SIZES) == record.BUBBLE_SIZE_CHOICES
+    assert list(bubble.BUBBLE_CORNERS) == record.BUBBLE_POSITION_CHOICES
+    assert cli.CAMERA_WORKER_SWITCH == protocol.WORKER_SWITCH
 
 
 # Run in a fresh interpreter: for each argument list, main() parses it (argparse exits
@@ -99,7 +106,8 @@ print(json.dumps(report))
 def test_parsing_arguments_loads_nothing_heavy() -> None:
     argvs = [["--help"], ["record", "--help"], ["--version"], ["upload", "--help"],
              ["resume", "--help"], ["videos", "list", "--help"], ["usage", "--help"],
-             ["config", "set", "--help"], ["doctor", "--help"], ["library", "--help"]]
+             ["config", "set", "--help"], ["doctor", "--help"], ["library", "--help"],
+             ["cameras", "--help"]]
     code = PROBE.format(heavy=HEAVY, argvs=argvs)
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           check=True, cwd=ROOT)

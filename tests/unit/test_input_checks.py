@@ -7,11 +7,9 @@ import argparse
 import json
 import os
 import sys
-from fractions import Fraction
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
-import av
 import numpy as np
 import pytest
 
@@ -24,6 +22,7 @@ from capdesk.commands.output_file import OutputRefused, claim
 from capdesk.engine.journal import UNFINISHED_STATES, Journal, State
 from capdesk.media_probe import ProbeError, probe
 from capdesk.upload.resume import lock_for
+from tests.media import write_video
 
 EMOJI = "\U0001f600"  # two UTF-16 code units
 
@@ -217,20 +216,8 @@ def test_missing_configuration_has_its_own_exit_code() -> None:
 
 
 def _make(path: Path, codec: str, pix_fmt: str = "yuv420p", frames: int = 10) -> Path:
-    with av.open(str(path), "w") as container:
-        stream = cast(av.VideoStream, container.add_stream(codec, rate=10))
-        stream.width, stream.height = 64, 48
-        stream.pix_fmt = pix_fmt
-        stream.codec_context.time_base = Fraction(1, 10)
-        for i in range(frames):
-            image = np.full((48, 64, 3), i * 20, dtype=np.uint8)
-            frame = av.VideoFrame.from_ndarray(image, format="rgb24")
-            frame.pts = i
-            for packet in stream.encode(frame):
-                container.mux(packet)
-        for packet in stream.encode():
-            container.mux(packet)
-    return path
+    pictures = (np.full((48, 64, 3), i * 20, dtype=np.uint8) for i in range(frames))
+    return write_video(path, pictures, fps=10, codec=codec, pix_fmt=pix_fmt)
 
 
 def test_a_text_file_is_not_a_video(tmp_path: Path) -> None:

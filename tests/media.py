@@ -1,0 +1,34 @@
+"""Small real video files for tests and benchmarks, written with PyAV."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from fractions import Fraction
+from pathlib import Path
+from typing import cast
+
+import av
+import numpy as np
+import numpy.typing as npt
+
+Picture = npt.NDArray[np.uint8]  # (height, width, 3) RGB
+
+
+def write_video(path: Path, pictures: Iterable[Picture], *, fps: int, codec: str = "libx264",
+                pix_fmt: str = "yuv420p", container_format: str | None = None) -> Path:
+    """Encode RGB pictures (all the same size) at ``fps`` into ``path``; returns it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with av.open(str(path), "w", format=container_format) as container:
+        stream = cast(av.VideoStream, container.add_stream(codec, rate=fps))
+        stream.codec_context.time_base = Fraction(1, fps)
+        for index, picture in enumerate(pictures):
+            if index == 0:
+                stream.width, stream.height = picture.shape[1], picture.shape[0]
+                stream.pix_fmt = pix_fmt
+            frame = av.VideoFrame.from_ndarray(picture, format="rgb24")
+            frame.pts = index
+            for packet in stream.encode(frame):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+    return path
