@@ -45,6 +45,10 @@ class Settings:
     microphone_device: str = ""  # a microphone's id; empty: the system default
     system_audio: bool = False  # record the system sound where the OS offers it
     monitor: int = 0  # 0 = primary
+    camera: bool = False  # the camera bubble (the desktop app's choice)
+    camera_device: str = ""  # a camera's id (or a video file); empty: the system default
+    bubble_size: str = "medium"  # small, medium or large
+    bubble_position: str = ""  # "x,y": the bubble's centre, 0..1 of the area; "": bottom-right
 
     def recordings_folder(self) -> Path:
         return Path(self.save_folder).expanduser() if self.save_folder else paths.recordings_dir()

@@ -21,8 +21,11 @@ recording state machine (no widgets). Windows: ``main_window.py``,
 ``settings_dialog.py``, ``welcome.py``, ``tray.py``, ``library_window.py`` (its
 models in ``library_model.py``; the logic, without Qt, in ``capdesk.engine.library``);
 ``credits.py`` keeps the balance that the main window, the tray and the Library
-show. OS services sit behind small interfaces that tests swap: ``services.py``
-(clipboard, browser, notifications, keychain), ``hotkeys/`` (global shortcuts),
+show. The camera: ``camera.py`` (the list, a video file standing in, the preview's
+place as the bubble's), ``camera_bubble.py`` (the round preview window) and
+``camera_control.py`` (the one feed for the preview and the recordings).
+OS services sit behind small interfaces that tests swap: ``services.py`` (clipboard,
+browser, notifications, keychain), ``hotkeys/`` (global shortcuts),
 ``capture_exclusion.py`` (keeping the recording bar out of the recording),
 ``autostart.py`` (start at login) and ``single_instance.py``.
 """

@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable
 from enum import StrEnum
 from functools import partial
-from typing import Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 
@@ -37,6 +37,9 @@ from capdesk.ui.audio import LevelThrottle
 from capdesk.ui.share import share_from_journal
 from capdesk.ui.signals import emit
 from capdesk.ui.threads import Relay, run_in_worker
+
+if TYPE_CHECKING:
+    from capdesk.engine import BubblePlacement, CameraFeed
 
 log = logging.getLogger(__name__)
 
@@ -65,14 +68,12 @@ class RecorderLike(Protocol):
     def wait(self, timeout: float | None = None) -> bool: ...
     def close(self) -> None: ...
     def set_muted(self, muted: bool) -> None: ...
+    def move_bubble(self, placement: BubblePlacement) -> None: ...
 
 
-# (options, on_state, on_progress, on_audio_level, on_warning) -> a recorder
-RecorderFactory = Callable[
-    [RecordingOptions, Callable[[str], None], Callable[[UploadProgress], None],
-     Callable[[float], None], Callable[[str], None]],
-    RecorderLike,
-]
+# (options, on_state, on_progress, on_audio_level, on_warning[, camera_feed]) -> a recorder;
+# camera_feed (the app's running CameraFeed) is passed only when there is one.
+RecorderFactory = Callable[..., RecorderLike]
 
 
 def make_recorder(
@@ -81,9 +82,11 @@ def make_recorder(
     on_progress: Callable[[UploadProgress], None],
     on_audio_level: Callable[[float], None],
     on_warning: Callable[[str], None],
+    camera_feed: CameraFeed | None = None,
 ) -> RecorderLike:
     return Recorder(options, on_state=on_state, on_progress=on_progress,
-                    on_audio_level=on_audio_level, on_warning=on_warning)
+                    on_audio_level=on_audio_level, on_warning=on_warning,
+                    camera_feed=camera_feed)
 
 
 MIC_MODES = frozenset(mode for mode in AudioMode if mode.has_microphone)
@@ -102,6 +105,7 @@ class RecordingController(QObject):
     audio_changed = Signal(str, bool)  # the recording's audio mode, and whether it is muted
     audio_level = Signal(float)  # the sound's peak, 0..1, about 15 times a second
     audio_warning = Signal(str, str)  # level (warn/ok), plain words; ("", "") clears
+    camera_warning = Signal(str)  # the camera stopped, in plain words; "" clears
 
     def __init__(self, factory: RecorderFactory = make_recorder,
                  parent: QObject | None = None) -> None:
@@ -164,7 +168,9 @@ class RecordingController(QObject):
 
     # -- commands (GUI thread) -----------------------------------------------------
     @Slot(object, int)
-    def record(self, options: RecordingOptions, countdown: int) -> None:
+    def record(self, options: RecordingOptions, countdown: int,
+               camera_feed: CameraFeed | None = None) -> None:
+        """Record; ``camera_feed``: the app's running camera, for the bubble."""
         if self._phase != Phase.IDLE:
             return
         self._elapsed_before, self._running_since = 0.0, None
@@ -174,11 +180,13 @@ class RecordingController(QObject):
         self._audio, self._muted = options.audio, options.audio_muted
         emit(self.audio_changed, self._audio, self._muted)
         emit(self.audio_warning, "", "")
+        emit(self.camera_warning, "")
+        extra: tuple[Any, ...] = () if camera_feed is None else (camera_feed,)
         on_level = LevelThrottle(partial(emit, relay.audio_level))
 
         def make_and_prepare() -> RecorderLike:
             recorder = factory(options, partial(emit, relay.state), partial(emit, relay.progress),
-                               on_level, partial(emit, relay.warning))
+                               on_level, partial(emit, relay.warning), *extra)
             try:
                 recorder.prepare()
             except BaseException:
@@ -283,6 +291,14 @@ class RecordingController(QObject):
             recorder.set_muted(muted)  # sets a gain: does not block
         emit(self.audio_changed, self._audio, self._muted)
 
+    @Slot(object)
+    def move_bubble(self, placement: BubblePlacement) -> None:
+        """Move the camera bubble of the running recording (the engine's call is
+        thread-safe and does not block)."""
+        recorder = self._recorder
+        if recorder is not None and self._phase != Phase.IDLE:
+            recorder.move_bubble(placement)
+
     @Slot()
     def toggle_mute(self) -> None:
         self.set_muted(not self._muted)
@@ -374,6 +390,9 @@ class RecordingController(QObject):
     @Slot(str)
     def _on_warning(self, message: str) -> None:
         if self._recorder is None and self._phase == Phase.IDLE:
+            return
+        if wording.is_camera_warning(message):
+            emit(self.camera_warning, wording.camera_warning(message))
             return
         emit(self.audio_warning, *wording.audio_warning(message))
 

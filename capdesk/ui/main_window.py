@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from capdesk.settings import Settings
 from capdesk.ui import artwork, glyphs, wording
 from capdesk.ui.audio import AudioOffer
+from capdesk.ui.camera import NO_CAMERA, CameraOffer
 from capdesk.ui.controller import Phase
 from capdesk.ui.result_panel import ResultPanel
 from capdesk.ui.signals import emit
@@ -59,6 +60,7 @@ class MainWindow(QMainWindow):
     library_clicked = Signal()
     choice_changed = Signal()
     audio_changed = Signal()  # the microphone, its device or the system sound changed
+    camera_changed = Signal()  # the camera toggle or the chosen camera changed
 
     def __init__(self, settings: Settings) -> None:
         super().__init__()
@@ -71,6 +73,9 @@ class MainWindow(QMainWindow):
         self._wanted_mic = settings.microphone
         self._wanted_device = settings.microphone_device
         self._wanted_system = settings.system_audio
+        self._cameras: CameraOffer | None = None
+        self._wanted_camera = settings.camera
+        self._wanted_camera_device = settings.camera_device
         self._filling = False
 
         body = QWidget()
@@ -242,6 +247,9 @@ class MainWindow(QMainWindow):
         audio_box = self._audio_box()
         form.addRow("Audio", self.microphone)  # the label level with the first checkbox
         form.addRow("", audio_box)
+        camera_box = self._camera_box()
+        form.addRow("Camera", self.camera)
+        form.addRow("", camera_box)
         layout.addLayout(form)
         return card
 
@@ -271,6 +279,31 @@ class MainWindow(QMainWindow):
         self.microphone.toggled.connect(self._audio_toggled)
         self.system_audio.toggled.connect(self._audio_toggled)
         self.mic_combo.currentIndexChanged.connect(lambda _i: self._audio_toggled())
+        return box
+
+    def _camera_box(self) -> QWidget:
+        box = QWidget()
+        column = QVBoxLayout(box)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(6)
+        self.camera = QCheckBox("Show my camera in a bubble")
+        self.camera.setObjectName("camera")
+        self.camera.setEnabled(False)
+        self.camera.setToolTip("Looking for cameras…")
+        self.camera_combo = QComboBox()
+        self.camera_combo.setObjectName("cameraCombo")
+        self.camera_combo.setAccessibleName("Camera")
+        self.camera_combo.addItem("Looking for cameras…", "")
+        self.camera_combo.setEnabled(False)
+        self.camera_hint = QLabel()
+        self.camera_hint.setObjectName("cameraHint")
+        self.camera_hint.setProperty("role", "muted")
+        self.camera_hint.setWordWrap(True)
+        self.camera_hint.hide()
+        column.addWidget(self.camera_combo)
+        column.addWidget(self.camera_hint)
+        self.camera.toggled.connect(self._camera_toggled)
+        self.camera_combo.currentIndexChanged.connect(lambda _i: self._camera_toggled())
         return box
 
     # -- state ----------------------------------------------------------------------------
@@ -319,6 +352,62 @@ class MainWindow(QMainWindow):
         self.audio_hint.setVisible(bool(self.audio_hint.text()))
         self._enable_audio(self._phase == Phase.IDLE)
         self.fit()
+
+    def set_camera_offer(self, offer: CameraOffer) -> None:
+        """The cameras found (looked up in a worker), a video file standing in included."""
+        self._cameras = offer
+        self._filling = True
+        self.camera_combo.clear()
+        for cam in offer.cameras:
+            label = f"System default · {cam.name}" if cam.is_default else cam.name
+            self.camera_combo.addItem(label, "" if cam.is_default else cam.id)
+        if not offer.cameras:
+            self.camera_combo.addItem("No camera", "")
+        self._select(self.camera_combo, self._wanted_camera_device)
+        self.camera.setChecked(self._wanted_camera and bool(offer.cameras))
+        self.camera.setToolTip("A round picture of you in the recording; drag it where "
+                               "it should be" if offer.cameras else NO_CAMERA)
+        self._filling = False
+        self.set_camera_problem("" if offer.cameras else
+                                (offer.problem or NO_CAMERA).rstrip(".") + ".")
+        self._enable_camera(self._phase == Phase.IDLE)
+        emit(self.camera_changed)
+
+    @Slot(str)
+    def set_camera_problem(self, text: str) -> None:
+        self.camera_hint.setText(text)
+        self.camera_hint.setVisible(bool(text))
+        self.fit()
+
+    @property
+    def has_cameras(self) -> bool:
+        return self._cameras is not None and bool(self._cameras.cameras)
+
+    def camera_wanted(self) -> tuple[bool, str]:
+        """What the person chose (kept while the camera is missing): on, camera id."""
+        return self._wanted_camera, self._wanted_camera_device
+
+    def camera_choice(self) -> tuple[bool, str]:
+        """What can be done now: on (a camera exists and is chosen), its id."""
+        on = self.has_cameras and self.camera.isChecked()
+        return on, str(self.camera_combo.currentData() or "") if on else ""
+
+    def set_camera_on(self, on: bool) -> None:
+        if self.has_cameras:
+            self.camera.setChecked(on)
+
+    def _camera_toggled(self, *_args: object) -> None:
+        self._enable_camera(self._phase == Phase.IDLE)
+        if self._filling or self._cameras is None:
+            return
+        if self.has_cameras:
+            self._wanted_camera = self.camera.isChecked()
+            self._wanted_camera_device = str(self.camera_combo.currentData() or "")
+        emit(self.camera_changed)
+
+    def _enable_camera(self, idle: bool) -> None:
+        self.camera.setEnabled(idle and self.has_cameras)
+        self.camera_combo.setEnabled(idle and self.has_cameras and self.camera.isChecked())
 
     @property
     def has_microphones(self) -> bool:
@@ -414,6 +503,7 @@ class MainWindow(QMainWindow):
                        *self.mode_buttons.values()):
             widget.setEnabled(idle)
         self._enable_audio(idle)
+        self._enable_camera(idle)
 
     def _record_or_stop(self) -> None:
         if self._phase == Phase.IDLE:

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QSizePolicy,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -71,6 +72,15 @@ class RecordingBar(QWidget):
         self.warning.setWordWrap(True)
         self.warning.hide()
         layout.addWidget(self.warning)
+        self.camera_line = QLabel()  # the camera: a warning, or where its preview went
+        self.camera_line.setObjectName("cameraLine")
+        self.camera_line.setWordWrap(True)
+        self.camera_line.hide()
+        layout.addWidget(self.camera_line)
+        layout.addStretch(1)  # any spare height below: the buttons never move down
+        for label in (self.warning, self.camera_line):  # words never widen the bar
+            label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self._camera_note = ""
         self._audio = "none"
         self._muted = False
         self._phase = Phase.IDLE.value
@@ -200,6 +210,23 @@ class RecordingBar(QWidget):
         self.warning.setText(text)
         self.warning.setStyleSheet(f"color: {colour};")
         self.warning.setVisible(bool(text))
+        self.adjustSize()
+
+    def set_camera_note(self, text: str) -> None:
+        """A quiet line about the camera (its preview hides while recording here)."""
+        self._camera_note = text
+        self._show_camera_line("", text)
+
+    @Slot(str)
+    def set_camera_warning(self, text: str) -> None:
+        """The camera stopped (the recording goes on without it); "" clears."""
+        self._show_camera_line(text, self._camera_note)
+
+    def _show_camera_line(self, warning: str, note: str) -> None:
+        colours = theme.current()
+        self.camera_line.setText(warning or note)
+        self.camera_line.setStyleSheet(f"color: {'#D97706' if warning else colours.muted};")
+        self.camera_line.setVisible(bool(warning or note))
         self.adjustSize()
 
     @Slot(int)

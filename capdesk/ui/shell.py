@@ -12,7 +12,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 import shiboken6
-from PySide6.QtCore import QObject, QTimer, Slot
+from PySide6.QtCore import QObject, QRectF, QTimer, Slot
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QAbstractButton, QApplication, QCheckBox, QMessageBox, QSystemTrayIcon
 
@@ -27,6 +27,8 @@ from capdesk.ui.aftercare import Aftercare, recent_recordings
 from capdesk.ui.area_picker import AreaPicker, PickedArea, screen_tuples
 from capdesk.ui.artwork import TrayState
 from capdesk.ui.audio import AudioOffer, probe_audio
+from capdesk.ui.camera import CameraOffer, Rect, probe_cameras
+from capdesk.ui.camera_control import HIDES_NOTE, CameraControl
 from capdesk.ui.controller import (
     MIC_MODES,
     Phase,
@@ -62,6 +64,8 @@ class Options:
     # Looks up microphones and system sound (blocking; run in a worker).
     audio_probe: Callable[[], AudioOffer] = probe_audio
     audio: str | None = None  # forces the audio mode (tests: "synthetic"); None: the window's
+    # Looks up the cameras (a child process, about a second; run in a worker).
+    camera_probe: Callable[[], CameraOffer] = probe_cameras
 
 
 class Shell(QObject):
@@ -78,6 +82,8 @@ class Shell(QObject):
         self.library = LibraryWindow()
         self.bar = RecordingBar()
         self.picker = AreaPicker(self)
+        self.camera = CameraControl(self.settings, self._save_settings, self._camera_reference,
+                                    self)
         self.tray: Tray | None = None
         if self.options.use_tray and QSystemTrayIcon.isSystemTrayAvailable():
             self.tray = Tray(recent_recordings, self)
@@ -107,6 +113,11 @@ class Shell(QObject):
         w.result.retry_clicked.connect(after.retry)
         w.result.settings_clicked.connect(self.open_settings)
         w.audio_changed.connect(self._audio_choice_changed)
+        w.camera_changed.connect(self._camera_choice_changed)
+        cam = self.camera
+        cam.problem.connect(w.set_camera_problem)
+        cam.placed.connect(c.move_bubble)
+        cam.turned_off.connect(lambda: w.set_camera_on(False))
 
         c.phase_changed.connect(self._phase_changed)
         c.phase_changed.connect(w.set_phase)
@@ -122,6 +133,8 @@ class Shell(QObject):
         c.audio_changed.connect(bar.set_audio)
         c.audio_level.connect(bar.set_level)
         c.audio_warning.connect(bar.set_audio_warning)
+        c.camera_warning.connect(bar.set_camera_warning)
+        c.phase_changed.connect(cam.set_phase)
 
         bar.mute_clicked.connect(c.toggle_mute)
         bar.pause_clicked.connect(c.toggle_pause)
@@ -158,6 +171,7 @@ class Shell(QObject):
             t.credits_wanted.connect(lambda: credits.refresh(60.0))
             t.open_settings.connect(self.open_settings)
             t.quit_clicked.connect(self.quit)
+            t.camera_toggled.connect(w.set_camera_on)
             c.phase_changed.connect(t.set_phase)
         self.hotkeys.triggered.connect(self._hotkey)
         app = QGuiApplication.instance()
@@ -174,6 +188,7 @@ class Shell(QObject):
         self.bind_hotkeys()
         self.refresh_upload_note()
         self.refresh_audio()
+        self.refresh_cameras()
         if self.options.resume_at_start:
             self.aftercare.resume_unfinished()
         if self.options.first_run and should_show(self.services.keys):
@@ -251,6 +266,52 @@ class Shell(QObject):
             return
         s.microphone, s.microphone_device, s.system_audio = mic, device, system
         self._save_settings()
+
+    # -- the camera -----------------------------------------------------------------------------
+    def refresh_cameras(self) -> None:
+        """Look up the cameras, off the GUI thread (a child process: about a second)."""
+        run_in_worker(self.options.camera_probe, self._cameras_found)
+
+    def _cameras_found(self, offer: CameraOffer | None, error: BaseException | None) -> None:
+        if not shiboken6.isValid(self.window):
+            return
+        if offer is None:
+            log.warning("looking up the cameras failed: %s", error)
+            offer = CameraOffer([], f"The cameras cannot be listed: {error}")
+        self.window.set_camera_offer(offer)
+
+    @Slot()
+    def _camera_choice_changed(self) -> None:
+        on, device = self.window.camera_choice()
+        self.camera.set_camera(on, device)
+        if self.tray is not None:
+            self.tray.set_camera(on, self.window.has_cameras)
+        wanted, wanted_device = self.window.camera_wanted()
+        s = self.settings
+        if (s.camera, s.camera_device) != (wanted, wanted_device):
+            s.camera, s.camera_device = wanted, wanted_device
+            self._save_settings()
+
+    def _camera_reference(self) -> QRectF:
+        """The area (logical) the preview's sizes and saved place refer to: the one that
+        will be recorded, where it is known now."""
+        if self.options.source == SourceKind.SYNTHETIC:
+            return QRectF(0, 0, *self.options.synthetic_size)
+        choice = self.window.choice()
+        screens = QGuiApplication.screens()
+        screen = next((s for s in screens if s.name() == choice.screen_name), None)
+        screen = screen or QGuiApplication.primaryScreen()
+        return QRectF(screen.geometry())
+
+    def _recorded_area(self, options: RecordingOptions) -> Rect:
+        """The recorded area in physical pixels (the bubble's place is relative to it)."""
+        if options.region is not None:
+            return options.region
+        screens = screen_tuples(QGuiApplication.screens())
+        if options.monitor == 0:
+            return geometry.virtual_desktop(screens)
+        g = QGuiApplication.primaryScreen().geometry()
+        return geometry.logical_to_physical((g.x(), g.y(), g.width(), g.height()), screens)
 
     def _save_settings(self) -> None:
         try:
@@ -369,7 +430,7 @@ class Shell(QObject):
             monitor, region = 0, None
         elif region is None:
             region = self._screen_region(choice.screen_name)
-        return RecordingOptions(
+        options = RecordingOptions(
             source=SourceKind(self.options.source), monitor=monitor, region=region,
             fps=choice.fps, max_height=choice.max_height,
             name=f"Recording {datetime.now():%Y-%m-%d %H:%M}",
@@ -377,6 +438,11 @@ class Shell(QObject):
             audio=AudioMode(self.options.audio or choice.audio),
             audio_device=choice.audio_device,
         )
+        feed = self.camera.recording_feed()
+        if feed is None:
+            return options
+        return options.with_changes(camera=self.camera.device or "default",
+                                    bubble=self.camera.placement(self._recorded_area(options)))
 
     def _screen_region(self, name: str | None) -> tuple[int, int, int, int] | None:
         screens = QGuiApplication.screens()
@@ -391,7 +457,11 @@ class Shell(QObject):
         self.aftercare.stop_following()
         self.window.hide()
         self.bar.set_health("busy", "Connecting to Cap…")
-        self.controller.record(options, choice.countdown)
+        feed = self.camera.recording_feed() if options.camera else None
+        self.camera.recording_area(self._recorded_area(options) if feed else None)
+        self.bar.set_camera_note(HIDES_NOTE if feed and self.camera.hides_while_recording
+                                 else "")
+        self.controller.record(options, choice.countdown, feed)
         self.bar.place()
         self.bar.show()
 
@@ -562,5 +632,6 @@ class Shell(QObject):
         if self.tray is not None:
             self.tray.hide()
         self.bar.close()
+        self.camera.shutdown()
         self.window.quit_on_close = True
         self.window.close()

@@ -39,6 +39,7 @@ class Tray(QObject):
     open_settings = Signal()
     credits_wanted = Signal()  # the menu is opening: a fresh balance would be welcome
     quit_clicked = Signal()
+    camera_toggled = Signal(bool)  # the camera bubble on or off
 
     def __init__(self, recent: Callable[[], list[Recent]],
                  parent: QObject | None = None) -> None:
@@ -62,6 +63,13 @@ class Tray(QObject):
         self.act_area = self._action("Record an area…", self.record_area)
         self.act_pause = self._action("Pause", self.pause_clicked)
         self.act_stop = self._action("Stop recording", self.stop_clicked)
+        self._camera_available, self._idle = False, True
+        self.act_camera = self.menu.addAction("Camera bubble")
+        self.act_camera.setObjectName("trayCamera")
+        self.act_camera.setCheckable(True)
+        self.act_camera.setEnabled(False)
+        self.act_camera.setToolTip("Looking for cameras…")
+        self.act_camera.triggered.connect(lambda checked: emit(self.camera_toggled, checked))
         self.menu.addSeparator()
         self.recent_menu = self.menu.addMenu("Recent recordings")
         self.recent_menu.setObjectName("recentMenu")
@@ -101,6 +109,13 @@ class Tray(QObject):
             action.setData(item.link)
             action.triggered.connect(lambda _c=False, url=item.link: emit(self.copy_link, url))
 
+    def set_camera(self, on: bool, available: bool) -> None:
+        """The camera toggle as the window has it (no camera: greyed out)."""
+        self.act_camera.setChecked(on and available)
+        self._camera_available = available
+        self.act_camera.setEnabled(available and self._idle)
+        self.act_camera.setToolTip("" if available else "No camera found")
+
     @Slot(str, str)
     def set_credits(self, balance: str, totals: str = "") -> None:
         """The balance and the totals at the top of the menu ("" hides them)."""
@@ -118,6 +133,8 @@ class Tray(QObject):
         self.act_pause.setVisible(phase in (Phase.RECORDING, Phase.PAUSED))
         self.act_pause.setText("Resume" if phase == Phase.PAUSED else "Pause")
         self.act_stop.setVisible(recording)
+        self._idle = phase == Phase.IDLE
+        self.act_camera.setEnabled(self._camera_available and self._idle)
         state = {
             Phase.RECORDING: TrayState.RECORDING, Phase.PAUSED: TrayState.PAUSED,
             Phase.STOPPING: TrayState.UPLOADING,

@@ -117,6 +117,19 @@ def audio_warning(message: str) -> tuple[str, str]:
     return "warn", (text[:1].upper() + text[1:]) if text else "Something is wrong with the sound."
 
 
+def is_camera_warning(message: str) -> bool:
+    """The engine's camera warnings ("the camera stopped ...", "the camera could not be
+    used ...") as opposed to the sound's."""
+    return message.strip().lower().startswith("the camera")
+
+
+def camera_warning(message: str) -> str:
+    """A camera warning for the recording bar, as a sentence."""
+    text = message.strip()
+    text = (text[:1].upper() + text[1:]) if text else "The camera stopped."
+    return text if text.endswith((".", "!", "?")) else text + "."
+
+
 def audio_mode(microphone: bool, system: bool) -> AudioMode:
     """The engine's audio mode for the two checkboxes."""
     if microphone and system:

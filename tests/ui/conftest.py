@@ -1,8 +1,9 @@
 """UI test setup: a real display (Xvfb, xcb), a private CAPDESK_HOME, fake OS services.
 
 The app is built from its own pieces (``Shell``) with the synthetic test card as
-source and no sound devices (``audio_probe``; the audio tests bring a private
-PulseAudio server), so recordings are deterministic and light; the Cap side is the fake Cap
+source, no sound devices (``audio_probe``; the audio tests bring a private
+PulseAudio server) and no cameras but a video file named by ``CAPDESK_CAMERA_FILE``
+(``camera_probe``), so recordings are deterministic and light; the Cap side is the fake Cap
 server (``cap_app``), reached through CAP_BASE_URL / CAP_PUBLIC_KEY / CAP_SECRET_KEY.
 """
 
@@ -19,6 +20,7 @@ from capdesk import secrets
 from capdesk.platform_env import display_available
 from capdesk.ui.app import make_application
 from capdesk.ui.audio import no_audio
+from capdesk.ui.camera import stand_in_cameras
 from capdesk.ui.controller import RecorderFactory, make_recorder
 from capdesk.ui.services import QtClipboard, Services
 from capdesk.ui.shell import Options, Shell
@@ -132,7 +134,7 @@ def private_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("CAPDESK_HOME", str(tmp_path / "home"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
     for name in ("CAP_BASE_URL", "CAP_PUBLIC_KEY", "CAP_SECRET_KEY", "CAP_ORIGIN",
-                 "CAPDESK_THEME"):
+                 "CAPDESK_THEME", "CAPDESK_CAMERA_FILE"):
         monkeypatch.delenv(name, raising=False)
     return tmp_path
 
@@ -169,7 +171,7 @@ def make_shell(qapp: object, qtbot, browser: FakeBrowser, keys: MemoryKeys):
     def make(*, factory: RecorderFactory = make_recorder, **changes: object) -> Shell:
         options = Options(source="synthetic", synthetic_size=(320, 240), use_tray=False,
                           use_hotkeys=False, resume_at_start=False, first_run=False,
-                          audio_probe=no_audio)
+                          audio_probe=no_audio, camera_probe=stand_in_cameras)
         for name, value in changes.items():
             setattr(options, name, value)
         shell = Shell(options, Services(clipboard=QtClipboard(), browser=browser, keys=keys),
