@@ -32,3 +32,12 @@ def write_video(path: Path, pictures: Iterable[Picture], *, fps: int, codec: str
         for packet in stream.encode():
             container.mux(packet)
     return path
+
+
+def red_blue_clip(path: Path, *, seconds: float = 2.0, fps: int = 30) -> Path:
+    """A camera stand-in: 320x240, left half pure red, right half pure blue (a mirrored
+    picture shows blue on the left)."""
+    image = np.zeros((240, 320, 3), dtype=np.uint8)
+    image[:, :160] = (255, 0, 0)
+    image[:, 160:] = (0, 0, 255)
+    return write_video(path, (image for _ in range(round(seconds * fps))), fps=fps)

@@ -24,7 +24,7 @@ from capdesk.capture.transforms.bubble import BubblePlacement
 from capdesk.engine.options import RecordingOptions
 from capdesk.engine.pipeline import LocalRecording
 from tests.integration.cli_helpers import run_cli
-from tests.media import write_video
+from tests.media import red_blue_clip
 
 pytest.importorskip("PySide6.QtMultimedia")
 
@@ -37,12 +37,7 @@ Box = tuple[int, int, int, int]  # left, top, right, bottom (exclusive)
 @pytest.fixture(scope="module")
 def clip(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A 2 s 320x240 camera stand-in: left half pure red, right half pure blue."""
-    path = tmp_path_factory.mktemp("camera") / "camera.mp4"
-    image = np.zeros((240, 320, 3), dtype=np.uint8)
-    image[:, :160] = (255, 0, 0)
-    image[:, 160:] = (0, 0, 255)
-    write_video(path, (image for _ in range(2 * FPS)), fps=FPS)
-    return path
+    return red_blue_clip(tmp_path_factory.mktemp("camera") / "camera.mp4", fps=FPS)
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ resumes at once, and a storage that refuses parts for a checksum."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -26,16 +25,7 @@ COMPLETE = "/api/developer/sdk/v1/upload/multipart/complete"
 ONE_CHARGE = int(max(12.5, SIZE / 2_500_000) / 60 * 5000)
 
 
-@pytest.fixture(autouse=True)
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("CAPDESK_HOME", str(tmp_path / "home"))
-    return tmp_path
-
-
-@pytest.fixture
-def http() -> Iterator[httpx.Client]:
-    with httpx.Client(timeout=httpx.Timeout(10.0, read=5.0)) as client:
-        yield client
+pytestmark = pytest.mark.usefixtures("private_home")
 
 
 def upload(app: CapApp, http: httpx.Client, path: Path, *, secret: bool = True,

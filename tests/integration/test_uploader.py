@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -20,16 +19,7 @@ from tests.integration.upload_helpers import GrowingFile, assert_all_fired, clie
 SIZE = 17 * MIB + 12345  # three full 5 MiB parts and a tail
 
 
-@pytest.fixture(autouse=True)
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("CAPDESK_HOME", str(tmp_path / "home"))
-    return tmp_path
-
-
-@pytest.fixture
-def http() -> Iterator[httpx.Client]:
-    with httpx.Client(timeout=httpx.Timeout(10.0, read=5.0)) as client:
-        yield client
+pytestmark = pytest.mark.usefixtures("private_home")
 
 
 def record_and_upload(app: CapApp, http: httpx.Client, tmp_path: Path, *, size: int = SIZE,

@@ -24,7 +24,7 @@ from capdesk.ui.camera_control import HIDES_NOTE
 from capdesk.ui.controller import Phase
 from capdesk.ui.shell import Shell
 from capdesk.ui.tray import Tray
-from tests.media import write_video
+from tests.media import red_blue_clip
 from tests.ui.conftest import SCREENSHOTS
 from tests.ui.test_flow import START_TIMEOUT, record_for, stop_and_wait
 from tests.ui.test_screenshots import save
@@ -38,11 +38,7 @@ FEED_TIMEOUT = 20_000
 
 @pytest.fixture(scope="module")
 def clip(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("camera") / "camera.mp4"
-    image = np.zeros((240, 320, 3), dtype=np.uint8)
-    image[:, :160] = (255, 0, 0)
-    image[:, 160:] = (0, 0, 255)
-    return write_video(path, (image for _ in range(60)), fps=30)
+    return red_blue_clip(tmp_path_factory.mktemp("camera") / "camera.mp4")
 
 
 @pytest.fixture
