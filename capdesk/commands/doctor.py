@@ -59,7 +59,8 @@ def check_encoders() -> Check:
 
 
 def check_audio() -> Check:
-    """Microphones and system sound; missing audio never makes the doctor fail."""
+    """Microphones and system sound. No device or no sound server never makes the doctor
+    fail (this machine has none); a broken install does (a soundcard file is missing)."""
     import sys
 
     from capdesk.engine import MAC_LOOPBACK_HELP, AudioError, list_microphones
@@ -67,6 +68,8 @@ def check_audio() -> Check:
     try:
         mics = list_microphones()
     except AudioError as exc:
+        if getattr(exc, "missing_file", None):  # sources.SoundcardBroken
+            return "audio", False, f"{exc}; recordings cannot have sound"
         return "audio", True, f"none ({exc}); recordings have no sound"
     if not mics:
         return "audio", True, "no microphone found; recordings have no sound"

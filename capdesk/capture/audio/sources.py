@@ -14,12 +14,15 @@ recorded as a microphone. ``system`` says so instead of recording silence.
 from __future__ import annotations
 
 import contextlib
+import errno
 import math
+import os
 import sys
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -48,12 +51,51 @@ class AudioDevice:
     is_default: bool = False
 
 
+# The cffi declarations soundcard reads from its package folder when it is imported, one
+# per platform backend. A bundle built without them (PyInstaller's soundcard hook is
+# lost when the build machine has no sound server: see packaging/README.md) imports
+# nothing but fails with "No such file or directory".
+SOUNDCARD_HEADERS = {"linux": "pulseaudio.py.h", "darwin": "coreaudio.py.h",
+                     "win32": "mediafoundation.py.h"}
+
+
+class SoundcardBroken(AudioError):
+    """The soundcard package is incomplete (a data file is missing): a packaging fault,
+    not a missing device or sound server."""
+
+    def __init__(self, missing: str) -> None:
+        super().__init__(f"the soundcard package is broken: a file is missing ({missing}); "
+                         "reinstall capdesk (a packaged app was built without it)")
+        self.missing_file = missing
+
+
+def _soundcard_header() -> Path | None:
+    """The platform's soundcard header when it is missing, found without importing
+    soundcard (which connects to the sound server); None when present or not needed."""
+    import importlib.util
+
+    name = next((h for p, h in SOUNDCARD_HEADERS.items() if sys.platform.startswith(p)), None)
+    spec = importlib.util.find_spec("soundcard")
+    folders = list(spec.submodule_search_locations or []) if spec is not None else []
+    if name is None or not folders:
+        return None  # not installed: the import says so
+    paths = [Path(folder) / name for folder in folders]
+    return None if any(path.is_file() for path in paths) else paths[0]
+
+
 def _soundcard() -> Any:
-    """The ``soundcard`` module, or AudioError with the reason it cannot be used."""
+    """The ``soundcard`` module, or AudioError with the reason it cannot be used
+    (SoundcardBroken when the package itself is incomplete)."""
+    missing = _soundcard_header()
+    if missing is not None:
+        raise SoundcardBroken(str(missing)) from FileNotFoundError(
+            errno.ENOENT, os.strerror(errno.ENOENT), str(missing))
     try:
         import soundcard
     except ImportError as exc:
         raise AudioError(f"audio needs the soundcard package ({exc})") from exc
+    except FileNotFoundError as exc:  # another of its files is missing
+        raise SoundcardBroken(str(exc.filename or exc)) from exc
     except Exception as exc:  # Linux: it connects to the sound server on import
         why = str(exc).strip() or type(exc).__name__
         raise AudioError(f"no sound server (PulseAudio or PipeWire) is reachable ({why})") from exc
