@@ -259,10 +259,38 @@ def is_busy(journal: Journal) -> bool:
         return False
     if recording and _recently_written(Path(journal.spool_path)):
         return True  # the lock of a recording that is just starting may not be taken yet
+    return is_locked(journal)
+
+
+def is_locked(journal: Journal) -> bool:
+    """Another capdesk (or this one) holds the recording's lock right now."""
+    if journal.path is None:
+        return False
     lock = resuming.lock_for(journal)
     if not lock.acquire():
         return True
     lock.release()
+    return False
+
+
+def journal_needing(path: Path) -> tuple[Journal, str] | None:
+    """The journal that still needs the file at ``path``, and why ("unfinished" or
+    "in use"), or None: then the file may be replaced (``record --output --overwrite``)."""
+    for journal in journals.all_journals():
+        if not _same_file(Path(journal.spool_path), path):
+            continue
+        if journal.state in UNFINISHED_STATES:
+            return journal, "unfinished"
+        if is_locked(journal):
+            return journal, "in use"
+    return None
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    if a.resolve() == b.resolve():
+        return True
+    with contextlib.suppress(OSError):
+        return a.samefile(b)
     return False
 
 
