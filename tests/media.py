@@ -41,3 +41,13 @@ def red_blue_clip(path: Path, *, seconds: float = 2.0, fps: int = 30) -> Path:
     image[:, :160] = (255, 0, 0)
     image[:, 160:] = (0, 0, 255)
     return write_video(path, (image for _ in range(round(seconds * fps))), fps=fps)
+
+
+def clip_colour(r: float, g: float, b: float, *, least: float = 200) -> str | None:
+    """"red" or "blue" when a pixel shows one of ``red_blue_clip``'s colours, else None
+    (``least``: how strong the colour must be; the test card's blue ramp reaches 200)."""
+    if r > 200 and g < 60 and b < 60:
+        return "red"
+    if b > least and r < 60 and g < 60:
+        return "blue"
+    return None

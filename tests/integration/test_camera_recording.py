@@ -24,7 +24,7 @@ from capdesk.capture.transforms.bubble import BubblePlacement
 from capdesk.engine.options import RecordingOptions
 from capdesk.engine.pipeline import LocalRecording
 from tests.integration.cli_helpers import run_cli
-from tests.media import red_blue_clip
+from tests.media import clip_colour, red_blue_clip
 
 pytest.importorskip("PySide6.QtMultimedia")
 
@@ -56,11 +56,7 @@ def colour(pixel: npt.NDArray[np.float64]) -> str | None:
     """"red" or "blue" for the camera's colours, None for anything else (the test card's
     plain style has a blue ramp up to (90, 40, 200): not the camera's blue)."""
     r, g, b = (float(v) for v in pixel)
-    if r > 200 and g < 60 and b < 60:
-        return "red"
-    if b > 215 and r < 60 and g < 60:
-        return "blue"
-    return None
+    return clip_colour(r, g, b, least=215)
 
 
 def reach(line: npt.NDArray[np.float64], start: int, step: int) -> int:

@@ -24,7 +24,7 @@ from capdesk.ui.camera_control import HIDES_NOTE
 from capdesk.ui.controller import Phase
 from capdesk.ui.shell import Shell
 from capdesk.ui.tray import Tray
-from tests.media import red_blue_clip
+from tests.media import clip_colour, red_blue_clip
 from tests.ui.conftest import SCREENSHOTS
 from tests.ui.test_flow import START_TIMEOUT, record_for, stop_and_wait
 from tests.ui.test_screenshots import save
@@ -67,11 +67,7 @@ def colour_name(pixel: npt.NDArray[np.uint8] | QColor) -> str | None:
         r, g, b = pixel.red(), pixel.green(), pixel.blue()
     else:
         r, g, b = (int(v) for v in pixel)
-    if r > 200 and g < 60 and b < 60:
-        return "red"
-    if b > 200 and r < 60 and g < 60:
-        return "blue"
-    return None
+    return clip_colour(r, g, b)
 
 
 def camera_pixels(frame: RGB) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
