@@ -11,8 +11,9 @@ keyring, platformdirs and Qt load when a command runs, never for ``--help``
 (``bench/startup.py`` measures it, ``tests/unit/test_cli_startup.py`` checks it).
 
 ``capdesk --camera-worker ARGS`` (first argument, before argparse) runs the camera's
-worker process instead (``capdesk.capture.camera.qt_worker``): in the bundled app
-``sys.executable`` is the app itself, so that is how the camera feed starts its worker.
+worker process instead (``capdesk.capture.camera.qt_worker``), and ``--capture-worker
+ARGS`` the screen and window capture's (``capdesk.capture.screencast.worker``): in the
+bundled app ``sys.executable`` is the app itself, so that is how they start.
 It is not listed in ``--help``: people never type it.
 """
 
@@ -35,15 +36,19 @@ from capdesk.commands import (
     upload,
     usage,
     videos,
+    windows,
 )
 
-# The same as capdesk.capture.camera.protocol.WORKER_SWITCH (repeated: that module is not
-# needed to parse a command line; tests/unit/test_cli_startup.py checks they agree).
+# The same as capdesk.capture.camera.protocol.WORKER_SWITCH and
+# capdesk.capture.screencast.CAPTURE_WORKER_SWITCH (repeated: those modules are not needed
+# to parse a command line; tests/unit/test_cli_startup.py checks they agree).
 CAMERA_WORKER_SWITCH = "--camera-worker"
+CAPTURE_WORKER_SWITCH = "--capture-worker"
 
 # In the order `capdesk --help` lists them.
 COMMANDS: tuple[ModuleType, ...] = (
     record,
+    windows,
     cameras,
     upload,
     resume,
@@ -85,6 +90,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from capdesk.capture.camera.qt_worker import main as camera_worker
 
         return camera_worker(arguments[1:])
+    if arguments[:1] == [CAPTURE_WORKER_SWITCH]:
+        from capdesk.capture.screencast.worker import main as capture_worker
+
+        return capture_worker(arguments[1:])
     parser = build_parser()
     args = parser.parse_args(argv)
     import logging  # not needed for --help and usage errors, which exit above

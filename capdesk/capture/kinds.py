@@ -33,6 +33,7 @@ class AudioMode(StrEnum):
         return self in (AudioMode.MIC, AudioMode.MIC_SYSTEM)
 
 
-# The kinds a capture backend exists for today (the command line's --source choices),
-# in SourceKind's order; window capture is still to come.
-RECORDABLE_SOURCES = (SourceKind.SCREEN, SourceKind.CAMERA, SourceKind.SYNTHETIC)
+# The kinds a capture backend exists for (the command line's --source choices), in
+# SourceKind's order.
+RECORDABLE_SOURCES = (SourceKind.SCREEN, SourceKind.WINDOW, SourceKind.CAMERA,
+                      SourceKind.SYNTHETIC)

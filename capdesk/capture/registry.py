@@ -62,6 +62,7 @@ class SourceSettings:
     flash_every: int | None = None  # the test card flashes every N frames (synthetic sound)
     allow_xwayland: bool | None = None  # None: from the CAPDESK_ALLOW_XWAYLAND variable
     camera: str | None = None  # for the camera: its name or id, or a video file; None: default
+    window: str | None = None  # for a window: its id or title (capdesk windows)
 
 
 @dataclass(frozen=True)
@@ -170,6 +171,28 @@ class CaptureRegistry:
             ))
         return infos
 
+    def plan(self, settings: SourceSettings | None = None) -> list[KindPlan]:
+        """For each kind of source: the backend a recording would use here (None: none),
+        and why: the reason a preferred backend was passed over, or why none works."""
+        settings = SourceSettings() if settings is None else settings
+        plans = []
+        for kind in self.kinds():
+            asked = settings if kind != SourceKind.WINDOW else _with_window(settings)
+            passed: list[str] = []
+            chosen: CaptureBackend | None = None
+            note: str | None = None
+            for backend in self._backends:
+                if kind not in backend.kinds:
+                    continue
+                availability = _checked(backend, asked)
+                if availability.available:
+                    chosen, note = backend, availability.reason
+                    break
+                passed.append(f"{backend.name}: {(availability.reason or 'not here').rstrip('.')}")
+            plans.append(KindPlan(kind, chosen.name if chosen else None,
+                                  "; ".join(([note] if note else []) + passed) or None))
+        return plans
+
     def _kind(self, kind: str) -> SourceKind:
         try:
             return SourceKind(kind)
@@ -184,6 +207,21 @@ class CaptureRegistry:
 
     def _names(self) -> list[str]:
         return [b.name for b in self._backends]
+
+
+@dataclass(frozen=True)
+class KindPlan:
+    """What ``capdesk doctor`` says of one kind of source."""
+
+    kind: SourceKind
+    backend: str | None  # the one a recording would use; None: none works here
+    why: str | None  # a caveat of it, the reasons others were passed over, or why none
+
+
+def _with_window(settings: SourceSettings) -> SourceSettings:
+    from dataclasses import replace
+
+    return settings if settings.window else replace(settings, window="?")
 
 
 def _checked(backend: CaptureBackend, settings: SourceSettings) -> Availability:
@@ -218,15 +256,63 @@ def _synthetic_open(settings: SourceSettings) -> FrameSource:
     )
 
 
+def _has_qt_multimedia() -> bool:
+    spec = importlib.util.find_spec("PySide6")
+    folders = list(spec.submodule_search_locations or []) if spec is not None else []
+    return any(any(Path(folder).glob("QtMultimedia.*")) for folder in folders)
+
+
+NO_QT_MULTIMEDIA = "QtMultimedia (the PySide6-Addons package) is not installed"
+WAYLAND_QT_NOTE = (
+    "Wayland: the screen is shared through the desktop portal (the desktop may ask which "
+    "screen to share, at every start) and the mouse cursor may be missing")
+
+
+def _qt_check(settings: SourceSettings) -> Availability:
+    """QtMultimedia installed, and on Linux a session it can capture: a Wayland one with
+    its portal (screens only), or X11 (windows need a window manager)."""
+    if not _has_qt_multimedia():
+        return Availability(False, NO_QT_MULTIMEDIA)
+    if not sys.platform.startswith("linux"):
+        return Availability(True)
+    import os
+
+    from capdesk.capture.session import is_wayland
+
+    if is_wayland(os.environ):
+        if settings.window is not None:
+            from capdesk.capture.screencast.windows import WAYLAND_WINDOWS
+
+            return Availability(False, WAYLAND_WINDOWS)
+        return Availability(True, WAYLAND_QT_NOTE)
+    if not os.environ.get("DISPLAY"):
+        return Availability(False, "No display: DISPLAY is unset, so there is nothing to capture")
+    return Availability(True)
+
+
+def _qt_open(settings: SourceSettings) -> FrameSource:
+    from capdesk.capture.screencast.source import QtCaptureSource
+
+    if settings.window is None:
+        return QtCaptureSource(monitor=settings.monitor, region=settings.region,
+                               cursor=settings.cursor)
+    from capdesk.capture.screencast.windows import find_window, list_windows, uses_x11
+
+    window = settings.window
+    title = None
+    if uses_x11():  # the X11 id is what the worker captures
+        found = find_window(window, list_windows(include_own=True))
+        window, title = found.id, found.title
+    return QtCaptureSource(window=window, title=title, cursor=settings.cursor)
+
+
 def _camera_check(settings: SourceSettings) -> Availability:
     """QtMultimedia installed, and (on Linux, where Qt reads V4L2 devices) a camera
     device or a video file as the camera. Elsewhere only opening it tells."""
     from capdesk.capture.camera.protocol import is_file_source
 
-    spec = importlib.util.find_spec("PySide6")
-    folders = list(spec.submodule_search_locations or []) if spec is not None else []
-    if not any(any(Path(folder).glob("QtMultimedia.*")) for folder in folders):
-        return Availability(False, "QtMultimedia (the PySide6-Addons package) is not installed")
+    if not _has_qt_multimedia():
+        return Availability(False, NO_QT_MULTIMEDIA)
     camera = settings.camera or "default"
     if is_file_source(camera):
         if not Path(camera).expanduser().is_file():
@@ -258,6 +344,14 @@ SYNTHETIC = CaptureBackend(
     open=_synthetic_open,
 )
 
+QT = CaptureBackend(
+    name="qt",
+    kinds=(SourceKind.SCREEN, SourceKind.WINDOW),
+    capabilities=frozenset({Capability.SCREEN, Capability.REGION, Capability.WINDOW}),
+    check=_qt_check,
+    open=_qt_open,
+)
+
 CAMERA = CaptureBackend(
     name="camera",
     kinds=(SourceKind.CAMERA,),
@@ -266,7 +360,9 @@ CAMERA = CaptureBackend(
     open=_camera_open,
 )
 
-CAPTURE = CaptureRegistry([MSS, SYNTHETIC, CAMERA])
+# mss first for screens: at 30 fps it costs about half of Qt's CPU where both work
+# (X11, Windows, macOS); Qt for windows and for Wayland, where mss sees nothing.
+CAPTURE = CaptureRegistry([MSS, QT, SYNTHETIC, CAMERA])
 
 
 def open_source(
@@ -274,6 +370,11 @@ def open_source(
 ) -> FrameSource:
     """A source of ``kind`` from the first available backend; CaptureError saying why not."""
     return CAPTURE.open_source(kind, settings, backend)
+
+
+def capture_plan(settings: SourceSettings | None = None) -> list[KindPlan]:
+    """Each kind of source: the backend it would use here, and why."""
+    return CAPTURE.plan(settings)
 
 
 def available_backends(settings: SourceSettings | None = None) -> list[BackendInfo]:

@@ -2,8 +2,8 @@
 
 On a Wayland session mss talks to XWayland, which sees only X11 windows: native
 Wayland windows, the desktop and panels come out black. Rather than record black
-frames, the engine refuses with this explanation unless the user opts in to
-recording XWayland windows only.
+frames, mss refuses with this explanation unless the user opts in to recording
+XWayland windows only; the registry then takes the qt backend (the desktop portal).
 """
 
 from __future__ import annotations
@@ -16,13 +16,11 @@ from dataclasses import dataclass
 ALLOW_XWAYLAND_ENV = "CAPDESK_ALLOW_XWAYLAND"
 
 WAYLAND_MESSAGE = (
-    "This is a Wayland session. capdesk captures the screen through X11, and under "
-    "Wayland that only sees windows running through XWayland: native Wayland windows, "
-    "the desktop, panels and most of the screen would be recorded as black. Screen "
-    "capture through the desktop portal (PipeWire) is not supported yet. To record "
-    "the whole screen, log in to an X11 (Xorg) session; to test without a screen, use "
-    "--source synthetic; to record XWayland windows only, set "
-    f"{ALLOW_XWAYLAND_ENV}=1."
+    "This is a Wayland session: mss captures through X11, and under Wayland that sees "
+    "only windows running through XWayland (native Wayland windows, the desktop and "
+    "panels would be black). capdesk records Wayland screens through the desktop portal "
+    "with its qt backend (QtMultimedia) instead; to record XWayland windows only with "
+    f"mss, set {ALLOW_XWAYLAND_ENV}=1."
 )
 
 
@@ -61,8 +59,9 @@ def capture_support(
             return CaptureSupport(
                 "wayland",
                 False,
-                "This is a Wayland session without XWayland (DISPLAY is unset): the screen "
-                "cannot be captured yet. Use an X11 session, or --source synthetic.",
+                "This is a Wayland session without XWayland (DISPLAY is unset): mss needs "
+                "X11; capdesk records Wayland screens through the desktop portal with its "
+                "qt backend instead.",
             )
         if allow_xwayland:
             return CaptureSupport(

@@ -26,22 +26,25 @@ def check_display() -> Check:
     if not platform_env.display_available():
         return "display", False, "none (the app cannot open; `capdesk record` still works)"
     if platform_env.is_wayland_session():
-        return "display", True, "Wayland: only XWayland windows can be captured"
+        return "display", True, "Wayland: the screen is recorded through the desktop portal"
     return "display", True, "available"
 
 
 def check_capture() -> Check:
-    """The capture backends here: which can record, and why the others cannot."""
-    from capdesk.engine import capture_backends
+    """For each kind of source, the capture backend a recording will use here and why
+    (the reasons others were passed over), or why none can."""
+    from capdesk.engine import capture_plan
 
     parts, usable = [], False
-    for backend in capture_backends():
-        kinds = "/".join(str(kind) for kind in backend.kinds)
-        if backend.available:
-            usable = usable or any(str(kind) != "synthetic" for kind in backend.kinds)
-            parts.append(f"{backend.name} ({kinds}): yes")
+    for plan in capture_plan():
+        if plan.kind == "synthetic":
+            continue
+        if plan.backend is not None:
+            usable = usable or plan.kind in ("screen", "window")
+            parts.append(f"{plan.kind}: {plan.backend}"
+                         + (f" ({plan.why.rstrip('.')})" if plan.why else ""))
         else:
-            parts.append(f"{backend.name} ({kinds}): no: {(backend.reason or '').rstrip('.')}")
+            parts.append(f"{plan.kind}: none ({(plan.why or 'not here').rstrip('.')})")
     return "capture", usable, "; ".join(parts)
 
 

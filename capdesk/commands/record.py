@@ -1,4 +1,7 @@
-"""``capdesk record``: record the screen, the camera or the test card into a local MP4 file.
+"""``capdesk record``: record the screen, a window, the camera or the test card into a local
+MP4 file. ``--source window --window TITLE|ID`` records one window (``capdesk windows``
+lists them), following it when it moves; ``--backend mss|qt`` overrides the capture
+backend the registry picks.
 
 ``--camera NAME|default|FILE`` adds the camera bubble (``--bubble-size``,
 ``--bubble-position``, ``--no-mirror``); with ``--source camera`` it names the camera
@@ -39,6 +42,8 @@ SOURCE_CHOICES = [kind.value for kind in RECORDABLE_SOURCES]
 # arguments loads no numpy (tests/unit/test_cli_startup.py checks they agree).
 BUBBLE_SIZE_CHOICES = ["small", "medium", "large"]
 BUBBLE_POSITION_CHOICES = ["bottom-right", "bottom-left", "top-right", "top-left"]
+# The screen capture backends (capture.registry's names; the test checks they agree).
+BACKEND_CHOICES = ["mss", "qt"]
 
 
 def _region(text: str) -> tuple[int, int, int, int]:
@@ -82,6 +87,12 @@ def register(subparsers: Any) -> None:
                         "when the synthetic test card flashes (default none)")
     parser.add_argument("--audio-device", metavar="ID", default=None,
                         help="the microphone to record (default: the system default)")
+    parser.add_argument("--window", metavar="TITLE|ID",
+                        help="with --source window: the window to record, by its id or title "
+                        "(exact, or the one title containing it); see capdesk windows")
+    parser.add_argument("--backend", choices=BACKEND_CHOICES,
+                        help="the capture backend (default: mss for screens on X11, Windows "
+                        "and macOS; qt for windows and on Wayland)")
     parser.add_argument("--camera", metavar="NAME|default|FILE",
                         help="draw the camera in a bubble (a camera's name or id from "
                         "`capdesk cameras`, default, or a video file played as a camera); "
@@ -142,6 +153,18 @@ def _bubble_usage_error(args: argparse.Namespace) -> str | None:
     return None
 
 
+def _window_usage_error(args: argparse.Namespace) -> str | None:
+    if args.source == "window" and not args.window:
+        return "--source window needs --window TITLE|ID (capdesk windows lists them)"
+    if args.window and args.source != "window":
+        return "--window needs --source window"
+    if args.source == "window" and (args.region or args.monitor is not None):
+        return "--region and --monitor do not apply to --source window"
+    if args.backend and args.source not in ("screen", "window"):
+        return f"--backend applies to --source screen and window, not {args.source}"
+    return None
+
+
 def _bubble(args: argparse.Namespace, size: tuple[int, int] | None = None) -> Any:
     """The bubble's placement for these options, in a frame of ``size`` (16:9 if unknown)."""
     from capdesk.engine import corner_placement
@@ -165,10 +188,16 @@ def run(args: argparse.Namespace) -> int:
     )
     from capdesk.engine import exit_code_for as exit_code
 
-    problem = _bubble_usage_error(args)
+    problem = _bubble_usage_error(args) or _window_usage_error(args)
     if problem:
         say(f"error: {problem}")
         return exitcodes.USAGE
+    from capdesk.engine import screen_permission  # macOS: asks for it when missing
+
+    refused = screen_permission.refusal(args.source)  # else only the wallpaper is recorded
+    if refused is not None:
+        say(f"error: {describe(refused)}")
+        return refused.exit_code
     with_bubble = bool(args.camera) and args.source != "camera"
     # A new name (in --output's folder, or the settings' one) is taken exclusively when
     # the recording starts, the next free one if another recording took it meanwhile.
@@ -193,6 +222,7 @@ def run(args: argparse.Namespace) -> int:
         output=output.absolute() if output is not None else None, folder=folder.absolute(),
         seconds=args.seconds, audio=args.audio, audio_device=args.audio_device,
         camera=args.camera, bubble=_bubble(args) if with_bubble else None,
+        window=args.window, backend=args.backend,
     )
     recorder = Recorder(options, on_warning=lambda message: say(f"warning: {message}"))
     if recorder.upload_note and not args.no_upload:

@@ -84,11 +84,16 @@ _EXPORTS: dict[str, str] = {
     "DEFAULT_PLACEMENT": "capdesk.capture.transforms.bubble",
     "corner_placement": "capdesk.capture.transforms.bubble",
     # capture sources and devices
+    "WindowInfo": "capdesk.capture.screencast.windows",
+    "list_windows": "capdesk.capture.screencast.windows",
+    "find_window": "capdesk.capture.screencast.windows",
     "geometry": "capdesk.capture.geometry:",
     "capture_backends": "capdesk.capture.registry:available_backends",
+    "capture_plan": "capdesk.capture.registry",
     "list_microphones": "capdesk.capture.audio.sources",
     "find_audio_sources": "capdesk.capture.audio.sources:make_sources",
     "MAC_LOOPBACK_HELP": "capdesk.capture.audio.sources",
+    "screen_permission": "capdesk.capture.permissions:",
     "screen_permission_line": "capdesk.capture.permissions:doctor_line",
     "choose_encoder": "capdesk.encode.encoders",
     "describe_conversion": "capdesk.encode.encoders",
@@ -134,8 +139,10 @@ __all__ = [
     "StreamingUploader",
     "UploadProgress",
     "VideoPager",
+    "WindowInfo",
     "all_journals",
     "capture_backends",
+    "capture_plan",
     "choose_encoder",
     "corner_placement",
     "damaged_journals",
@@ -143,14 +150,17 @@ __all__ = [
     "describe_credits",
     "exit_code_for",
     "find_audio_sources",
+    "find_window",
     "geometry",
     "human_size",
     "library",
     "list_cameras",
     "list_microphones",
+    "list_windows",
     "load_journal",
     "lock_for",
     "resume_one",
+    "screen_permission",
     "screen_permission_line",
     "unfinished",
     "upload_summary",
@@ -174,6 +184,7 @@ def __dir__() -> list[str]:
 
 if TYPE_CHECKING:  # what mypy and editors see; at run time names load on first use
     from capdesk.capture import geometry
+    from capdesk.capture import permissions as screen_permission
     from capdesk.capture.audio.base import AudioError
     from capdesk.capture.audio.sources import MAC_LOOPBACK_HELP, list_microphones
     from capdesk.capture.audio.sources import make_sources as find_audio_sources
@@ -183,6 +194,8 @@ if TYPE_CHECKING:  # what mypy and editors see; at run time names load on first 
     from capdesk.capture.kinds import RECORDABLE_SOURCES, AudioMode, SourceKind
     from capdesk.capture.permissions import doctor_line as screen_permission_line
     from capdesk.capture.registry import available_backends as capture_backends
+    from capdesk.capture.registry import capture_plan
+    from capdesk.capture.screencast.windows import WindowInfo, find_window, list_windows
     from capdesk.capture.sources import CaptureError
     from capdesk.capture.transforms.bubble import (
         BUBBLE_CORNERS,

@@ -29,6 +29,11 @@ class RecordingOptions:
     cursor: bool = True
     synthetic_style: str = "noise"  # the test card's content (see capture.testcard)
     allow_xwayland: bool | None = None  # None: from the CAPDESK_ALLOW_XWAYLAND variable
+    # With source WINDOW: the window, by id (``capdesk windows``) or by title (exact, else
+    # the only title containing it, case-insensitively).
+    window: str | None = None
+    # The capture backend ("mss", "qt", ...); None: the best one here for the source.
+    backend: str | None = None
     # -- the camera --------------------------------------------------------------------------
     # "default", a camera's name or id, or a video file (played as if it were a camera).
     # With source CAMERA: the camera recorded full frame (None: the default camera); with
@@ -71,6 +76,8 @@ class RecordingOptions:
         object.__setattr__(self, "audio", AudioMode(self.audio))
         if not 1 <= self.fps <= 240:
             raise ValueError(f"fps must be 1-240, not {self.fps}")
+        if self.source == SourceKind.WINDOW and not (self.window or "").strip():
+            raise ValueError("a window recording needs a window: its title or id")
         if self.seconds is not None and not self.seconds > 0:
             raise ValueError(f"seconds must be more than 0, not {self.seconds}")
 

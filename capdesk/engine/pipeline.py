@@ -418,8 +418,9 @@ class LocalRecording:
             flash_every=round(BEEP_EVERY * cfg.fps) if cfg.audio == AudioMode.SYNTHETIC else None,
             allow_xwayland=cfg.allow_xwayland,
             camera=cfg.camera,
+            window=cfg.window,
         )
-        return open_source(cfg.source, settings)
+        return open_source(cfg.source, settings, cfg.backend)
 
     def pause(self) -> None:
         with self._lock:

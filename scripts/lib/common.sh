@@ -55,7 +55,7 @@ ensure_venv() {
 APT_RUNTIME="libxcb-cursor0 libxkbcommon-x11-0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1
   libxcb-randr0 libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-xkb1 libxcb-xfixes0
   libegl1 libgl1 libfontconfig1 libdbus-1-3 libglib2.0-0 libpulse0 libxdamage1"
-APT_TEST="xvfb xauth x11-utils xdotool ffmpeg trayer gnome-keyring dbus-daemon dbus-bin
+APT_TEST="xvfb xauth x11-utils xdotool openbox ffmpeg trayer gnome-keyring dbus-daemon dbus-bin
   pulseaudio pulseaudio-utils"
 
 apt_install() {

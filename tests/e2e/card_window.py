@@ -49,6 +49,7 @@ def load_x11() -> ctypes.CDLL:
     x.XCreateSimpleWindow.restype = ul
     x.XCreateSimpleWindow.argtypes = [vp, ul, i, i, u, u, u, ul, ul]
     x.XMapRaised.argtypes = [vp, ul]
+    x.XStoreName.argtypes = [vp, ul, ctypes.c_char_p]
     x.XMoveWindow.argtypes = [vp, ul, i, i]
     x.XCreateImage.restype = vp
     x.XCreateImage.argtypes = [vp, vp, u, i, i, vp, u, u, i, i]
@@ -112,6 +113,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--interval-ms", type=float, default=4.0, help="pause between redraws")
     parser.add_argument("--style", default="noise", choices=("noise", "plain"))
     parser.add_argument("--no-shm", action="store_true", help="send pixels through the socket")
+    parser.add_argument("--title", help="the window's title (WM_NAME), for window capture")
     args = parser.parse_args(argv)
     gx, gy, width, height = (int(v) for v in args.geometry.split(","))
 
@@ -127,6 +129,8 @@ def main(argv: list[str] | None = None) -> int:
     window = x.XCreateSimpleWindow(
         display, x.XRootWindow(display, screen), gx, gy, width, height, 0, 0, 0
     )
+    if args.title:
+        x.XStoreName(display, window, args.title.encode())
     x.XMapRaised(display, window)
     x.XMoveWindow(display, window, gx, gy)
     gc = x.XDefaultGC(display, screen)

@@ -56,12 +56,14 @@ def card_window(x_display: str, tmp_path: Path) -> Iterator[CardWindow]:
     """Start a window redrawing the test card; returns the path of its timing log."""
     procs: list[subprocess.Popen[bytes]] = []
 
-    def start(geometry: tuple[int, int, int, int], interval_ms: float = 4.0) -> Path:
+    def start(geometry: tuple[int, int, int, int], interval_ms: float = 4.0,
+              title: str | None = None) -> Path:
         log = tmp_path / f"card-{len(procs)}.log"
         env = {**os.environ, "DISPLAY": x_display}
         proc = subprocess.Popen(
             [sys.executable, str(CARD_WINDOW), "--geometry", ",".join(map(str, geometry)),
-             "--log", str(log), "--interval-ms", str(interval_ms)],
+             "--log", str(log), "--interval-ms", str(interval_ms),
+             *(["--title", title] if title else [])],
             env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
         )
         procs.append(proc)

@@ -15,6 +15,9 @@ import capdesk.engine as engine
 PACKAGE = Path(__file__).resolve().parents[2] / "capdesk"
 INTERNALS = ("capdesk.capture", "capdesk.encode", "capdesk.upload")
 CAMERA_WORKER = PACKAGE / "capture" / "camera" / "qt_worker.py"
+# The screen and window capture worker process (capture.screencast): its Qt modules.
+CAPTURE_WORKER = (PACKAGE / "capture" / "screencast" / "worker.py",
+                  PACKAGE / "capture" / "screencast" / "qt_capture.py")
 
 
 def imported_modules(path: Path, source: str | None = None) -> list[tuple[int, str]]:
@@ -70,9 +73,9 @@ def test_qt_lives_in_ui_only() -> None:
             continue
         for line, module in imported_modules(path):
             if module.split(".")[0] in ("PySide6", "shiboken6"):
-                # The exceptions: the camera's worker, which runs QtMultimedia in a process
-                # of its own, and a QtMultimedia capture backend, loaded only when chosen.
-                if path == CAMERA_WORKER or (path.parent.name == "capture" and "qt" in path.stem):
+                # The exceptions: the camera's worker and the screen capture's, which run
+                # QtMultimedia in a process of their own.
+                if path == CAMERA_WORKER or path in CAPTURE_WORKER:
                     continue
                 wrong.append(f"{path.relative_to(PACKAGE.parent)}:{line}: {module}")
     assert not wrong, "Qt outside capdesk/ui:\n" + "\n".join(wrong)

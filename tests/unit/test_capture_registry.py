@@ -85,7 +85,7 @@ def test_screen_without_a_display_says_why_and_opens_nothing(
     monkeypatch.setenv("WAYLAND_DISPLAY", "wayland-0")
     monkeypatch.setenv("DISPLAY", ":0")
     with pytest.raises(CaptureError) as refused:
-        open_source(SourceKind.SCREEN, SourceSettings(allow_xwayland=False))
+        open_source(SourceKind.SCREEN, SourceSettings(allow_xwayland=False), backend="mss")
     assert str(refused.value) == WAYLAND_MESSAGE
 
 
@@ -142,13 +142,17 @@ def test_available_backends_lists_name_kinds_availability_reason_capabilities(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     no_display(monkeypatch)
-    mss, synthetic, camera = available_backends()
+    mss, qt, synthetic, camera = available_backends()
     assert (mss.name, mss.kinds, mss.available) == ("mss", (SourceKind.SCREEN,), False)
     assert mss.reason is not None and mss.reason.startswith("No display")
     assert mss.capabilities == (Capability.SCREEN, Capability.REGION, Capability.CURSOR)
     assert (synthetic.name, synthetic.kinds, synthetic.available, synthetic.reason,
             synthetic.capabilities) == ("synthetic", (SourceKind.SYNTHETIC,), True, None, ())
     assert (camera.name, camera.kinds, camera.capabilities) == ("camera", (SourceKind.CAMERA,), ())
+    assert (qt.name, qt.kinds, qt.available) == (
+        "qt", (SourceKind.SCREEN, SourceKind.WINDOW), False)
+    assert qt.capabilities == (Capability.SCREEN, Capability.REGION, Capability.WINDOW)
+    assert qt.reason is not None and "DISPLAY is unset" in qt.reason
     x11(monkeypatch)
     assert available_backends()[0].available and available_backends()[0].reason is None
     monkeypatch.setenv("WAYLAND_DISPLAY", "wayland-0")
@@ -190,8 +194,9 @@ def test_the_pipeline_opens_its_source_through_the_registry(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     no_display(monkeypatch)
-    rec = LocalRecording(RecordingOptions(output=tmp_path / "r.mp4", source=SourceKind.WINDOW))
-    with pytest.raises(CaptureError, match="no capture backend for window sources yet"):
+    rec = LocalRecording(RecordingOptions(output=tmp_path / "r.mp4", source=SourceKind.WINDOW,
+                                          window="Editor"))
+    with pytest.raises(CaptureError, match="No display: DISPLAY is unset"):
         rec.preflight()
     seen: list[tuple[str, SourceSettings]] = []
 

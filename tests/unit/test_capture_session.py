@@ -20,7 +20,7 @@ def test_wayland_session_is_refused_with_an_explanation() -> None:
         assert support.message is not None
         text = support.message.lower()
         assert "xwayland" in text and "black" in text and "x11" in text
-        assert "--source synthetic" in support.message
+        assert "desktop portal" in support.message and "qt backend" in support.message
         assert ALLOW_XWAYLAND_ENV in support.message
 
 

@@ -15,13 +15,15 @@ import pytest
 
 from capdesk import cli, secrets
 from capdesk.cap import rest
+from capdesk.capture import registry, screencast
 from capdesk.capture.camera import protocol
+from capdesk.capture.kinds import SourceKind
 from capdesk.capture.transforms import bubble
 from capdesk.commands import config, record, videos
 
 ROOT = Path(__file__).resolve().parents[2]
-COMMANDS = ["record", "cameras", "upload", "resume", "videos", "usage", "config", "doctor",
-            "library"]
+COMMANDS = ["record", "windows", "cameras", "upload", "resume", "videos", "usage", "config",
+            "doctor", "library"]
 HEAVY = ("av", "numpy", "httpx", "PySide6", "shiboken6", "mss", "soundcard", "keyring",
          "platformdirs")
 
@@ -80,6 +82,9 @@ def test_values_repeated_to_keep_heavy_modules_out_agree() -> None:
     assert list(bubble.BUBBLE_SIZES) == record.BUBBLE_SIZE_CHOICES
     assert list(bubble.BUBBLE_CORNERS) == record.BUBBLE_POSITION_CHOICES
     assert cli.CAMERA_WORKER_SWITCH == protocol.WORKER_SWITCH
+    assert cli.CAPTURE_WORKER_SWITCH == screencast.CAPTURE_WORKER_SWITCH
+    screen_backends = [b.name for b in registry.CAPTURE.backends if SourceKind.SCREEN in b.kinds]
+    assert screen_backends == record.BACKEND_CHOICES
 
 
 # Run in a fresh interpreter: for each argument list, main() parses it (argparse exits

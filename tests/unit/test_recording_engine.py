@@ -229,15 +229,32 @@ def test_capture_error_keeps_what_was_recorded(tmp_path: Path) -> None:
     assert slots[-1] == 14 and result.duration_secs == pytest.approx(15 / FPS)
 
 
-def test_wayland_is_refused_before_anything_starts(tmp_path: Path,
-                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+def test_wayland_is_refused_by_mss_before_anything_starts(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DISPLAY", ":0")
     monkeypatch.setenv("WAYLAND_DISPLAY", "wayland-0")
     monkeypatch.delenv("CAPDESK_ALLOW_XWAYLAND", raising=False)
-    cfg = config(tmp_path).with_changes(source=SourceKind.SCREEN)
+    cfg = config(tmp_path).with_changes(source=SourceKind.SCREEN, backend="mss")
     rec = LocalRecording(cfg, free_space=plenty)
     with pytest.raises(CaptureError, match="Wayland"):
         rec.start()
+    assert cfg.output is not None and not cfg.output.exists()
+
+
+def test_wayland_without_a_desktop_portal_is_a_clear_error_at_start(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The qt backend's worker asks D-Bus for the portal first: with none (here a session
+    bus that does not exist) it fails at once, never records black, and leaves no file."""
+    monkeypatch.setenv("WAYLAND_DISPLAY", "wayland-0")
+    monkeypatch.delenv("DISPLAY", raising=False)
+    monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", f"unix:path={tmp_path / 'no-bus'}")
+    cfg = config(tmp_path).with_changes(source=SourceKind.SCREEN)
+    rec = LocalRecording(cfg, free_space=plenty)
+    started = time.monotonic()
+    with pytest.raises(CaptureError, match=r"D-Bus|desktop portal") as refused:
+        rec.start()
+    assert time.monotonic() - started < 8  # said at once, not after the frame timeout
+    assert "no picture came" not in str(refused.value)
     assert cfg.output is not None and not cfg.output.exists()
 
 

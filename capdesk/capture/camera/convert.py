@@ -17,11 +17,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
 
 from capdesk.capture.camera.protocol import FULL_FRAME_MAX
+
+if TYPE_CHECKING:
+    import av
 
 Image = npt.NDArray[np.uint8]
 
@@ -122,7 +126,6 @@ class FrameConverter:
         """``planes``: each plane as rows of bytes (``(rows, bytes_per_line)`` uint8, a view
         of the mapped frame is fine: it is read once). KeyError for a pixel format that is
         not in ``PIXEL_FORMATS``; ValueError for planes too small for the size."""
-        import av
 
         layout = PIXEL_FORMATS[pixel_format]
         if self.size:
@@ -133,12 +136,7 @@ class FrameConverter:
             if self.output_size is None:
                 self.output_size = fit_full_frame(crop_w, crop_h)
         out_w, out_h = self.output_size  # type: ignore[misc]
-        frame = av.VideoFrame(crop_w, crop_h, layout.av_format)
-        order = layout.order or range(len(layout.planes))
-        for index, (source_index, plane_layout) in enumerate(
-                zip(order, layout.planes, strict=True)):
-            _copy_plane(planes[source_index], frame.planes[index], plane_layout,
-                        x, y, crop_w, crop_h)
+        frame = frame_from_planes(layout, planes, x, y, crop_w, crop_h)
         yuv = not layout.rgb
         shrinking = out_w < crop_w or out_h < crop_h
         result = frame.reformat(
@@ -149,6 +147,21 @@ class FrameConverter:
             threads=1,  # one more thread would compete with the encoder's for little gain
         )
         return np.asarray(result.to_ndarray(), dtype=np.uint8)
+
+
+def frame_from_planes(layout: PixelLayout, planes: Sequence[Image],
+                      x: int, y: int, width: int, height: int) -> av.VideoFrame:
+    """A PyAV frame of the ``width`` x ``height`` rectangle at ``x``, ``y`` of a mapped
+    frame's ``planes`` (each as rows of bytes): the crop is done by this one copy."""
+    import av
+
+    frame = av.VideoFrame(width, height, layout.av_format)
+    order = layout.order or range(len(layout.planes))
+    for index, (source_index, plane_layout) in enumerate(
+            zip(order, layout.planes, strict=True)):
+        _copy_plane(planes[source_index], frame.planes[index], plane_layout,
+                    x, y, width, height)
+    return frame
 
 
 def _copy_plane(source: Image, plane: object, layout: PlaneLayout,

@@ -62,8 +62,10 @@ class _Worker:
     """The worker process and what its threads learn; shared with them and with the
     finalizer, so that the feed itself can be garbage-collected."""
 
-    def __init__(self, process: subprocess.Popen[bytes], block: SharedFrame) -> None:
+    def __init__(self, process: subprocess.Popen[bytes], block: SharedFrame,
+                 what: str = "camera") -> None:
         self.process = process
+        self.what = what  # "camera", "screen": what its messages call it
         self.block: SharedFrame | None = block
         self.lock = threading.Lock()  # around the block: reads against close
         self.ready = threading.Event()
@@ -75,8 +77,8 @@ class _Worker:
         self.name = ""
         self.stderr_tail: collections.deque[str] = collections.deque(maxlen=20)
         self.threads = [
-            threading.Thread(target=self.read_messages, name="camera-messages", daemon=True),
-            threading.Thread(target=self.read_stderr, name="camera-stderr", daemon=True),
+            threading.Thread(target=self.read_messages, name=f"{what}-messages", daemon=True),
+            threading.Thread(target=self.read_stderr, name=f"{what}-stderr", daemon=True),
         ]
         for thread in self.threads:
             thread.start()
@@ -95,7 +97,7 @@ class _Worker:
                 self.name = str(message.get("name") or "")
                 self.ready.set()
             elif message.get("event") == "error" and self.error is None and not self.stopping:
-                self.error = str(message.get("message") or "the camera failed")
+                self.error = str(message.get("message") or f"the {self.what} failed")
                 self.ended.set()
         try:
             code = self.process.wait(timeout=STOP_GRACE)
@@ -108,10 +110,10 @@ class _Worker:
 
     def _ended_without_word(self, code: int) -> str:
         if code < 0:
-            return f"the camera process was killed (signal {-code})"
+            return f"the {self.what} process was killed (signal {-code})"
         last = next((line for line in reversed(self.stderr_tail) if _PYTHON_ERROR.match(line)),
                     None)
-        return f"the camera process ended unexpectedly (exit code {code})" + (
+        return f"the {self.what} process ended unexpectedly (exit code {code})" + (
             f": {last[:200]}" if last else "")
 
     def read_stderr(self) -> None:
@@ -121,7 +123,7 @@ class _Worker:
             line = raw.decode("utf-8", "replace").rstrip()
             if line:
                 self.stderr_tail.append(line)
-                log.debug("camera worker: %s", line)
+                log.debug("%s worker: %s", self.what, line)
 
     def read(self, out: Image | None = None) -> tuple[int, Image] | None:
         with self.lock:
@@ -161,18 +163,24 @@ def _close(stream: IO[bytes] | None) -> None:
             stream.close()
 
 
-class CameraFeed:
-    """The newest frame of a camera or video file, read by a worker process."""
+class WorkerFailed(Exception):
+    """A worker did not start: ``reason`` from the worker, or None when no frame came
+    in time."""
 
-    def __init__(self, source: str, *, size: int | None = 480) -> None:
-        if not source or not source.strip():
-            raise ValueError("the camera source is empty: give 'default', a camera or a file")
-        if size is not None and not MIN_SIZE <= size <= MAX_SIZE:
-            raise ValueError(f"the camera size must be {MIN_SIZE}-{MAX_SIZE}, not {size}")
-        self.source = source
-        self.size = size
+    def __init__(self, reason: str | None) -> None:
+        super().__init__(reason or "no frame in time")
+        self.reason = reason
+
+
+class WorkerFeed:
+    """The newest frame published by a worker process (a camera's, a screen's): its
+    state and frames. Subclasses start it (``_launch``)."""
+
+    what = "camera"  # what messages call it
+
+    def __init__(self) -> None:
         self._worker: _Worker | None = None
-        self._finalizer: weakref.finalize[[], CameraFeed] | None = None
+        self._finalizer: weakref.finalize[[], WorkerFeed] | None = None
 
     # -- state ------------------------------------------------------------------------------
     @property
@@ -207,29 +215,20 @@ class CameraFeed:
         return self._worker.process.pid if self._worker is not None else None
 
     # -- control ----------------------------------------------------------------------------
-    def start(self, timeout: float = 10.0) -> None:
-        """Start the worker and wait for the first frame. CameraError with a sentence for
-        people when there is no camera, it is in use, access is refused, the file cannot
-        be played, or no frame came within ``timeout`` seconds (plus up to
-        ``PERMISSION_WAIT`` while the OS asks people for the camera permission, the first
-        time on macOS); nothing is left running."""
-        if self._worker is not None:
-            raise RuntimeError("this camera feed was already started")
-        if protocol.is_file_source(self.source) and not Path(self.source).expanduser().is_file():
-            raise CameraError(f"there is no video file {self.source!r}")
-        width, height = (self.size, self.size) if self.size else protocol.FULL_FRAME_MAX
-        block = SharedFrame.create(width, height)
-        args = ["--source", self.source, "--size", str(self.size or 0), "--shm", block.name]
+    def _launch(self, command: list[str], block: SharedFrame, timeout: float) -> None:
+        """Start ``command`` publishing into ``block`` and wait for its first frame;
+        WorkerFailed (its reason, or None when no frame came in time) with nothing left
+        running."""
         try:
             process = subprocess.Popen(
-                protocol.worker_command(args),
+                command,
                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                 env=protocol.child_environment(), creationflags=protocol.popen_flags(),
             )
         except OSError as exc:
             block.close()
-            raise CameraError(f"the camera process could not start: {exc}") from exc
-        worker = self._worker = _Worker(process, block)
+            raise WorkerFailed(f"the {self.what} process could not start: {exc}") from exc
+        worker = self._worker = _Worker(process, block, self.what)
         self._finalizer = weakref.finalize(self, worker.shutdown)
         deadline = time.monotonic() + timeout
         extended = False
@@ -242,12 +241,10 @@ class CameraFeed:
             worker.ready.wait(min(left, 0.05))
         if worker.ready.is_set() and not worker.ended.is_set():
             return
-        reason = worker.error or (
-            f"no picture came from the camera {self.source!r} within {timeout:g} s "
-            "(is another app using it?)")
+        reason = worker.error
         self.stop()
         worker.error = reason
-        raise CameraError(reason)
+        raise WorkerFailed(reason)
 
     def latest(self) -> tuple[int, Image] | None:
         """(frame number, a BGRA ``(h, w, 4)`` uint8 copy) of the newest frame; None
@@ -269,6 +266,39 @@ class CameraFeed:
         if self._finalizer is not None:
             self._finalizer()  # runs worker.shutdown once
             self._finalizer = None
+
+
+class CameraFeed(WorkerFeed):
+    """The newest frame of a camera or video file, read by a worker process."""
+
+    def __init__(self, source: str, *, size: int | None = 480) -> None:
+        if not source or not source.strip():
+            raise ValueError("the camera source is empty: give 'default', a camera or a file")
+        if size is not None and not MIN_SIZE <= size <= MAX_SIZE:
+            raise ValueError(f"the camera size must be {MIN_SIZE}-{MAX_SIZE}, not {size}")
+        super().__init__()
+        self.source = source
+        self.size = size
+
+    def start(self, timeout: float = 10.0) -> None:
+        """Start the worker and wait for the first frame. CameraError with a sentence for
+        people when there is no camera, it is in use, access is refused, the file cannot
+        be played, or no frame came within ``timeout`` seconds (plus up to
+        ``PERMISSION_WAIT`` while the OS asks people for the camera permission, the first
+        time on macOS); nothing is left running."""
+        if self._worker is not None:
+            raise RuntimeError("this camera feed was already started")
+        if protocol.is_file_source(self.source) and not Path(self.source).expanduser().is_file():
+            raise CameraError(f"there is no video file {self.source!r}")
+        width, height = (self.size, self.size) if self.size else protocol.FULL_FRAME_MAX
+        block = SharedFrame.create(width, height)
+        args = ["--source", self.source, "--size", str(self.size or 0), "--shm", block.name]
+        try:
+            self._launch(protocol.worker_command(args), block, timeout)
+        except WorkerFailed as exc:
+            raise CameraError(
+                exc.reason or f"no picture came from the camera {self.source!r} within "
+                f"{timeout:g} s (is another app using it?)") from None
 
     def __repr__(self) -> str:
         state = "alive" if self.alive else ("ended" if self._worker else "not started")

@@ -57,11 +57,14 @@ VIDEO_SUFFIXES = frozenset({
 })
 
 
-def worker_command(args: list[str]) -> list[str]:
-    """The command line that runs the worker with ``args``."""
+def worker_command(
+    args: list[str], *, module: str = WORKER_MODULE, switch: str = WORKER_SWITCH
+) -> list[str]:
+    """The command line that runs the worker (the camera's by default; the screen
+    capture worker speaks the same protocol) with ``args``."""
     if getattr(sys, "frozen", False):
-        return [sys.executable, WORKER_SWITCH, *args]
-    return [sys.executable, "-m", WORKER_MODULE, *args]
+        return [sys.executable, switch, *args]
+    return [sys.executable, "-m", module, *args]
 
 
 def child_environment() -> dict[str, str]:

@@ -1,0 +1,100 @@
+"""The engine's side of Qt screen and window capture: a ``FrameSource`` over the
+capture worker (see the package's docstring).
+
+The worker starts when the source is made (the engine needs the picture's size before
+it opens anything else) and must deliver a first frame within ``START_TIMEOUT``
+seconds, or, where the desktop asks people first (GNOME, KDE on Wayland), within
+their answer plus that. Each grab, at the recording's pace, copies the newest frame
+(about 1 ms at 1080p); when none came since the last grab the same picture is copied
+again, and the encoder skips it as a repeat. When the worker stops (the window was
+closed, the portal ended the cast), the grab raises ``CaptureError``: the recording
+ends as for any source that fails, keeping everything recorded up to then.
+"""
+
+from __future__ import annotations
+
+from capdesk.capture.camera import protocol
+from capdesk.capture.camera.feed import WorkerFailed, WorkerFeed
+from capdesk.capture.camera.shared_frame import SharedFrame
+from capdesk.capture.screencast import CAPTURE_WORKER_SWITCH, WORKER_MODULE
+from capdesk.capture.sources import BufferPool, CaptureError, Image
+
+START_TIMEOUT = 10.0
+Region = tuple[int, int, int, int]
+
+
+class CaptureFeed(WorkerFeed):
+    """The newest frame of a screen or window, read by the capture worker."""
+
+    what = "screen capture"
+
+    def __init__(self, args: list[str]) -> None:
+        super().__init__()
+        self._args = args
+
+    def start(self, timeout: float = START_TIMEOUT) -> None:
+        """CaptureError with the worker's sentence, or saying that no frame came."""
+        if self._worker is not None:
+            raise RuntimeError("this capture feed was already started")
+        block = SharedFrame.create(*protocol.FULL_FRAME_MAX)
+        command = protocol.worker_command([*self._args, "--shm", block.name],
+                                          module=WORKER_MODULE, switch=CAPTURE_WORKER_SWITCH)
+        try:
+            self._launch(command, block, timeout)
+        except WorkerFailed as exc:
+            raise CaptureError(exc.reason or (
+                f"no picture came from the screen capture within {timeout:g} s (on Wayland: "
+                "was the screen sharing dialog cancelled, or is the desktop portal missing?)"
+            )) from None
+
+
+class QtCaptureSource:
+    """A screen (``window=None``) or one window, captured by QtMultimedia."""
+
+    def __init__(self, *, window: str | None = None, title: str | None = None,
+                 monitor: int | None = None, region: Region | None = None,
+                 cursor: bool = True, timeout: float = START_TIMEOUT) -> None:
+        if window is not None:
+            args = ["--kind", "window", "--window", window, *(["--title", title] if title else [])]
+        else:
+            args = ["--kind", "screen"]
+            if monitor is not None:
+                args += ["--screen", str(monitor)]
+            if region is not None:
+                args += ["--region", ",".join(str(v) for v in region)]
+        self._feed = CaptureFeed(args)
+        self._feed.start(timeout)
+        self.width, self.height = self._feed.width, self._feed.height
+        self.title = title or self._feed.name
+        what = f"window {self.title!r}" if window is not None else self._feed.name
+        self.description = f"{what}, {self.width}x{self.height}"
+        self.notes: list[str] = []
+        if window is not None:
+            self.notes.append(
+                "parts of the window covered by other windows may be recorded as black")
+        if cursor:
+            self.notes.append("the qt capture backend does not draw the mouse cursor")
+        self._pool = BufferPool(self.width, self.height)
+
+    @property
+    def feed(self) -> CaptureFeed:
+        return self._feed
+
+    def open(self) -> None:
+        pass
+
+    def grab(self, slot: int) -> Image:
+        feed = self._feed
+        if not feed.alive:
+            raise CaptureError(f"the capture stopped ({feed.error or 'it ended'})")
+        image = self._pool.take()
+        if feed.latest_into(image) is None:
+            self._pool.give(image)
+            raise CaptureError("the captured picture could not be read")
+        return image
+
+    def release(self, image: Image) -> None:
+        self._pool.give(image)
+
+    def close(self) -> None:
+        self._feed.stop()

@@ -1,0 +1,159 @@
+"""Recording one window on Xvfb with a window manager (openbox): the qt capture backend.
+
+The test card window is recorded alone: the output has the window's size and shows its
+counter in every frame, also after the window was moved; a closed window ends the
+recording with what was recorded kept; ``capdesk windows`` lists it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from capdesk.capture.testcard import read_video_counters
+from capdesk.encode import fmp4
+
+ROOT = Path(__file__).resolve().parents[2]
+CardWindow = Callable[..., Path]
+TITLE = "capdesk test card"
+
+
+def needs(tool: str, package: str) -> None:
+    if shutil.which(tool) is None:
+        if os.environ.get("CI"):
+            pytest.fail(f"CI needs {tool} (scripts/test installs it: apt-get install {package})")
+        pytest.skip(f"{tool} is not installed (apt-get install {package})")
+
+
+@pytest.fixture(scope="module")
+def window_manager(x_display: str) -> Iterator[str]:
+    """openbox on this module's display: window capture needs a window manager."""
+    needs("openbox", "openbox")
+    needs("xdotool", "xdotool")
+    proc = subprocess.Popen(["openbox", "--sm-disable"], env={**os.environ, "DISPLAY": x_display},
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:  # up once it owns _NET_SUPPORTING_WM_CHECK
+        done = subprocess.run(["xprop", "-root", "_NET_SUPPORTING_WM_CHECK"], env={
+            **os.environ, "DISPLAY": x_display}, capture_output=True, text=True, check=False)
+        if "window id" in done.stdout:
+            break
+        time.sleep(0.1)
+    else:
+        proc.kill()
+        pytest.fail("openbox did not start")
+    try:
+        yield x_display
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+def cli_env(display: str, tmp_path: Path) -> dict[str, str]:
+    env = {**os.environ, "DISPLAY": display, "CAPDESK_HOME": str(tmp_path / "home")}
+    for name in ("WAYLAND_DISPLAY", "XDG_SESSION_TYPE", "CAP_PUBLIC_KEY", "CAP_SECRET_KEY"):
+        env.pop(name, None)
+    return env
+
+
+def capdesk(display: str, tmp_path: Path, *args: str, timeout: float = 60
+            ) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "capdesk.cli", *args],
+                          env=cli_env(display, tmp_path), capture_output=True, text=True,
+                          timeout=timeout, cwd=ROOT, check=False)
+
+
+def start_recording(display: str, tmp_path: Path, *args: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "capdesk.cli", "record", "--source", "window", "--window", TITLE,
+         "--no-upload", "--json", "--output", str(tmp_path / "window.mp4"), *args],
+        env=cli_env(display, tmp_path), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        text=True, cwd=ROOT)
+
+
+def window_id(display: str) -> str:
+    done = subprocess.run(["xdotool", "search", "--name", f"^{TITLE}$"],
+                          env={**os.environ, "DISPLAY": display}, capture_output=True,
+                          text=True, check=True)
+    return done.stdout.split()[0]
+
+
+def wait_for(proc: subprocess.Popen[str], text: str, timeout: float = 20) -> str:
+    """Reads the recorder's stderr until ``text`` appears (it says "recording ..."); returns
+    what was read."""
+    assert proc.stderr is not None
+    deadline = time.monotonic() + timeout
+    seen = []
+    while time.monotonic() < deadline:
+        line = proc.stderr.readline()
+        seen.append(line)
+        if text in line:
+            return "".join(seen)
+        if not line and proc.poll() is not None:
+            break
+    pytest.fail(f"the recorder never said {text!r}: {''.join(seen)}")
+
+
+def test_capdesk_windows_lists_the_card_and_record_refuses_an_unknown_window(
+        window_manager: str, card_window: CardWindow, tmp_path: Path) -> None:
+    card_window((100, 100, 480, 270), title=TITLE)
+    listed = capdesk(window_manager, tmp_path, "windows", "--json")
+    assert listed.returncode == 0, listed.stderr
+    (card,) = [w for w in json.loads(listed.stdout) if w["title"] == TITLE]
+    assert (card["width"], card["height"]) == (480, 270)
+    assert int(card["id"], 16) == int(window_id(window_manager))
+    table = capdesk(window_manager, tmp_path, "windows")
+    assert TITLE in table.stdout and "480x270" in table.stdout
+    refused = capdesk(window_manager, tmp_path, "record", "--source", "window", "--window",
+                      "no such window", "--no-upload", "--seconds", "1")
+    assert refused.returncode == 1
+    assert "There is no window 'no such window'" in refused.stderr and TITLE in refused.stderr
+    assert not list((tmp_path / "home").rglob("*.mp4"))
+
+
+def test_a_window_recorded_alone_follows_it_when_it_moves(
+        window_manager: str, card_window: CardWindow, tmp_path: Path) -> None:
+    card_window((100, 100, 480, 270), title=TITLE)
+    proc = start_recording(window_manager, tmp_path, "--seconds", "4")
+    said = wait_for(proc, "recording window")
+    time.sleep(1.5)
+    subprocess.run(["xdotool", "windowmove", window_id(window_manager), "600", "380"],
+                   env={**os.environ, "DISPLAY": window_manager}, check=True)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0, err
+    result = json.loads(out)
+    assert (result["width"], result["height"]) == (480, 270)  # the window's size
+    assert abs(result["durationSecs"] - 4.0) <= 1 / 30
+    assert "covered by other windows" in said  # said where it matters
+    frames = read_video_counters(result["file"])
+    assert len(frames) == result["frames"] >= 4 * 30 - 2
+    assert all(f.counter is not None for f in frames), "a frame without the card: not followed"
+    counters = [f.counter or 0 for f in frames]
+    assert counters == sorted(counters) and len(set(counters)) > 0.8 * len(counters)
+    assert fmp4.has_mfra(result["file"])
+
+
+def test_a_closed_window_ends_the_recording_and_keeps_it(
+        window_manager: str, card_window: CardWindow, tmp_path: Path) -> None:
+    card_window((100, 100, 320, 180), title=TITLE)
+    proc = start_recording(window_manager, tmp_path, "--seconds", "30")
+    wait_for(proc, "recording window")
+    time.sleep(1.5)
+    subprocess.run(["xdotool", "windowkill", window_id(window_manager)],
+                   env={**os.environ, "DISPLAY": window_manager}, check=True)
+    out, err = proc.communicate(timeout=60)
+    result = json.loads(out)
+    assert proc.returncode == 1, err
+    assert f"the window '{TITLE}' can no longer be recorded (closed?)" in err
+    assert "what was recorded is kept" in err and 1.0 < result["durationSecs"] < 10
+    frames = read_video_counters(result["file"])
+    assert 30 <= len(frames) < 30 * 10  # what was recorded before it closed
+    assert all(f.counter is not None for f in frames[:30])
