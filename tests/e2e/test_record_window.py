@@ -157,3 +157,20 @@ def test_a_closed_window_ends_the_recording_and_keeps_it(
     frames = read_video_counters(result["file"])
     assert 30 <= len(frames) < 30 * 10  # what was recorded before it closed
     assert all(f.counter is not None for f in frames[:30])
+
+
+def test_the_qt_backend_records_a_screen_region_like_mss(
+        window_manager: str, card_window: CardWindow, tmp_path: Path) -> None:
+    """``--backend qt`` on X11: the area mss would record, through QScreenCapture."""
+    card_window((200, 150, 480, 270), title=TITLE)
+    listed = capdesk(window_manager, tmp_path, "windows", "--json")
+    (card,) = [w for w in json.loads(listed.stdout) if w["title"] == TITLE]
+    done = capdesk(window_manager, tmp_path, "record", "--source", "screen", "--backend", "qt",
+                   "--region", f"{card['x']},{card['y']},480,270", "--seconds", "2",
+                   "--no-upload", "--json", "--output", str(tmp_path / "qt.mp4"))
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    assert (result["width"], result["height"]) == (480, 270)
+    assert "does not draw the mouse cursor" in done.stderr  # the qt backend's note
+    frames = read_video_counters(result["file"])
+    assert len(frames) >= 2 * 30 - 2 and all(f.counter is not None for f in frames)

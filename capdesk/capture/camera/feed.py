@@ -253,6 +253,15 @@ class WorkerFeed:
         worker = self._worker
         return worker.read() if worker is not None else None
 
+    @property
+    def frame_number(self) -> int:
+        """The newest frame's number (0: none yet, or stopped): cheap, copies nothing."""
+        worker = self._worker
+        if worker is None:
+            return 0
+        with worker.lock:
+            return worker.block.sequence // 2 if worker.block is not None else 0
+
     def latest_into(self, out: Image) -> int | None:
         """Like ``latest`` but copies into ``out`` (a ``(height, width, 4)`` uint8 buffer,
         reused by a capture source); returns the frame number, or None when there is

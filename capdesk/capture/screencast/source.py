@@ -13,6 +13,8 @@ ends as for any source that fails, keeping everything recorded up to then.
 
 from __future__ import annotations
 
+import time
+
 from capdesk.capture.camera import protocol
 from capdesk.capture.camera.feed import WorkerFailed, WorkerFeed
 from capdesk.capture.camera.shared_frame import SharedFrame
@@ -20,6 +22,7 @@ from capdesk.capture.screencast import CAPTURE_WORKER_SWITCH, WORKER_MODULE
 from capdesk.capture.sources import BufferPool, CaptureError, Image
 
 START_TIMEOUT = 10.0
+READ_PATIENCE = 2.0  # seconds a grab waits for a whole frame before the capture counts as lost
 Region = tuple[int, int, int, int]
 
 
@@ -75,6 +78,13 @@ class QtCaptureSource:
         if cursor:
             self.notes.append("the qt capture backend does not draw the mouse cursor")
         self._pool = BufferPool(self.width, self.height)
+        # Set by the engine when a repeated frame may be the very array handed out before
+        # (nothing downstream draws into frames): then a tick with no new frame from the
+        # worker copies nothing (a still Wayland screen sends none).
+        self.reuse_unchanged = False
+        self.unchanged_ticks = 0
+        self._last: Image | None = None
+        self._last_number = 0
 
     @property
     def feed(self) -> CaptureFeed:
@@ -85,16 +95,34 @@ class QtCaptureSource:
 
     def grab(self, slot: int) -> Image:
         feed = self._feed
-        if not feed.alive:
-            raise CaptureError(f"the capture stopped ({feed.error or 'it ended'})")
+        if (self.reuse_unchanged and self._last is not None and feed.alive
+                and feed.frame_number == self._last_number):
+            self.unchanged_ticks += 1
+            return self._last
         image = self._pool.take()
-        if feed.latest_into(image) is None:
-            self._pool.give(image)
-            raise CaptureError("the captured picture could not be read")
-        return image
+        # A read fails only while the worker is writing the next frame; on a busy machine
+        # it may be paused mid-write for a while: wait for it (a late grab drops slots,
+        # counted as such) rather than end the recording.
+        deadline = time.monotonic() + READ_PATIENCE
+        while True:
+            if not feed.alive:
+                self._pool.give(image)
+                raise CaptureError(f"the capture stopped ({feed.error or 'it ended'})")
+            number = feed.latest_into(image)
+            if number is not None:
+                if self.reuse_unchanged:
+                    self._last, self._last_number = image, number
+                return image
+            if time.monotonic() > deadline:
+                self._pool.give(image)
+                raise CaptureError("the captured picture could not be read for "
+                                   f"{READ_PATIENCE:g} s")
+            time.sleep(0.002)
 
     def release(self, image: Image) -> None:
-        self._pool.give(image)
+        if image is not self._last:  # the last frame may be handed out again: not reused
+            self._pool.give(image)
 
     def close(self) -> None:
+        self._last = None
         self._feed.stop()

@@ -80,7 +80,7 @@ def parse_region(text: str | None) -> tuple[int, int, int, int] | None:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse(argv)
-    protocol.lower_priority()
+    # Not niced like the camera's worker: this is the recording's picture itself.
     session = prepare_environment()
     os.environ.setdefault("QT_MAC_DISABLE_FOREGROUND_APPLICATION_TRANSFORM", "1")
     # Qt after the environment is set
