@@ -295,7 +295,7 @@ def _qt_open(settings: SourceSettings) -> FrameSource:
 
     if settings.window is None:
         return QtCaptureSource(monitor=settings.monitor, region=settings.region,
-                               cursor=settings.cursor)
+                               cursor=settings.cursor, fps=settings.fps)
     from capdesk.capture.screencast.windows import find_window, list_windows, uses_x11
 
     window = settings.window
@@ -303,7 +303,7 @@ def _qt_open(settings: SourceSettings) -> FrameSource:
     if uses_x11():  # the X11 id is what the worker captures
         found = find_window(window, list_windows(include_own=True))
         window, title = found.id, found.title
-    return QtCaptureSource(window=window, title=title, cursor=settings.cursor)
+    return QtCaptureSource(window=window, title=title, cursor=settings.cursor, fps=settings.fps)
 
 
 def _camera_check(settings: SourceSettings) -> Availability:

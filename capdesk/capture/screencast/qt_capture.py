@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -30,6 +31,7 @@ from capdesk.capture.screencast.frames import FrameFitter
 Send = Callable[[dict[str, Any]], None]
 Fail = Callable[[str, str], None]
 MAX_BAD_FRAMES = 30  # frames in a row that cannot be converted before giving up
+PUBLISH_SHARE = 0.8  # frames are published at most every 0.8 / fps seconds
 PORTAL_TIMEOUT_MS = 5000
 
 
@@ -55,6 +57,8 @@ class Capture:
         self._fitter: FrameFitter | None = None
         self._pending: QVideoFrame | None = None
         self._scheduled = False
+        self._fps = max(1, int(getattr(args, "fps", 0) or 30))
+        self._next_publish = 0.0
         self.name = ""
         self.frames = 0
         self.failures = 0
@@ -175,16 +179,21 @@ class Capture:
 
     # -- frames ------------------------------------------------------------------------------
     def _offer(self, frame: QVideoFrame) -> None:
-        """Keep only the newest frame; convert it once the event loop is free."""
+        """Keep only the newest frame; convert it once the event loop is free, and no
+        sooner than the recording needs (X11 sends the screen's 60 Hz to a 30 fps
+        recording: every other frame would be converted for nothing)."""
         if not frame.isValid():
             return
         self._pending = frame
         if not self._scheduled:
             self._scheduled = True
-            QTimer.singleShot(0, self._publish)
+            wait = max(0.0, self._next_publish - time.monotonic())
+            QTimer.singleShot(round(wait * 1000), self._publish)
 
     def _publish(self) -> None:
         self._scheduled = False
+        # a little faster than the recording's rate, so that its clock rarely finds none
+        self._next_publish = time.monotonic() + PUBLISH_SHARE / self._fps
         frame, self._pending = self._pending, None
         if frame is None or self._closing or self._fitter is None:
             return

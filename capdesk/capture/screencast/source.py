@@ -56,7 +56,7 @@ class QtCaptureSource:
 
     def __init__(self, *, window: str | None = None, title: str | None = None,
                  monitor: int | None = None, region: Region | None = None,
-                 cursor: bool = True, timeout: float = START_TIMEOUT) -> None:
+                 cursor: bool = True, fps: int = 30, timeout: float = START_TIMEOUT) -> None:
         if window is not None:
             args = ["--kind", "window", "--window", window, *(["--title", title] if title else [])]
         else:
@@ -65,7 +65,7 @@ class QtCaptureSource:
                 args += ["--screen", str(monitor)]
             if region is not None:
                 args += ["--region", ",".join(str(v) for v in region)]
-        self._feed = CaptureFeed(args)
+        self._feed = CaptureFeed([*args, "--fps", str(fps)])
         self._feed.start(timeout)
         self.width, self.height = self._feed.width, self._feed.height
         self.title = title or self._feed.name

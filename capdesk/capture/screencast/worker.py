@@ -67,6 +67,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--region", help="X,Y,W,H")
     parser.add_argument("--window", help="an X11 window id, or a title")
     parser.add_argument("--title", help="the window's title, for messages")
+    parser.add_argument("--fps", type=int, default=30, help="the recording's frame rate")
     parser.add_argument("--shm", help="the shared frame block to publish into")
     return parser.parse_args(argv)
 
