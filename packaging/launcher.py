@@ -18,7 +18,21 @@ def _ensure_streams() -> None:
             setattr(sys, name, open(os.devnull, "w", encoding="utf-8"))  # noqa: SIM115
 
 
+def _run_multiprocessing_helper() -> None:
+    # multiprocessing starts its helper processes as `sys.executable -c "from
+    # multiprocessing.resource_tracker import main; main(FD)"` (the resource tracker of
+    # SharedMemory: the camera bubble's frame is shared with the camera worker). In the
+    # bundle sys.executable is this app, so without this the command line would get
+    # "-c" (an argparse error; the tracker dies and warns). PyInstaller's freeze_support
+    # runs such a helper and exits; for any other command line it returns at once.
+    if "-c" in sys.argv[1:] or "--multiprocessing-fork" in sys.argv[1:]:
+        import multiprocessing
+
+        multiprocessing.freeze_support()
+
+
 def main() -> int:
+    _run_multiprocessing_helper()
     _ensure_streams()
     from capdesk.cli import main as cli_main
 

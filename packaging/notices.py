@@ -5,7 +5,8 @@ Writes a folder that the bundle ships as ``licenses/``:
 * ``THIRD-PARTY-NOTICES.txt``: the hand-written notices in
   ``resources/notices/THIRD-PARTY-NOTICES.md`` (capdesk's licence, Qt, FFmpeg and
   its codecs, Python), then an inventory made at build time: every bundled Python
-  distribution with its version and declared licence, every shared library
+  distribution with its version and declared licence, the licence and configure line
+  that each bundled FFmpeg (PyAV's, Qt Multimedia's) reports, every shared library
   vendored inside a wheel (``av.libs``, ``numpy.libs``, Qt's ``lib``), and on
   Linux every library copied from the build system with the package it came from;
 * ``python/<distribution>/``: the licence files from each distribution's
@@ -129,6 +130,38 @@ def _ffmpeg_lines() -> list[str]:
             f"- configured with: {meta.get('configuration', 'unknown')}"]
 
 
+def _qt_ffmpeg_lines(binaries: Sequence[tuple[str, str, str]]) -> list[str]:
+    """Qt Multimedia's own FFmpeg (in the PySide6-Addons wheel, for the camera worker's
+    FFmpeg media plugin): its version, licence and configure line, asked of the bundled
+    libavcodec itself."""
+    import ctypes
+
+    found = [(dest.replace("\\", "/"), src) for dest, src, _kind in binaries
+             if dest.replace("\\", "/").startswith(("PySide6/Qt/lib/", "PySide6/"))
+             and re.search(r"(^|/)(lib)?avcodec[-.]", dest.replace("\\", "/"))]
+    if not found:
+        return []
+    dest, src = found[0]
+    try:
+        # RTLD_LAZY where there is one: Qt resolves its OpenSSL and VA-API stubs lazily too.
+        lib = ctypes.CDLL(os.path.realpath(src), mode=getattr(os, "RTLD_LAZY", 0))
+        for name in ("avcodec_license", "avcodec_configuration"):
+            getattr(lib, name).restype = ctypes.c_char_p
+        lib.avcodec_version.restype = ctypes.c_uint
+        number = lib.avcodec_version()
+        version = f"{number >> 16}.{(number >> 8) & 0xFF}.{number & 0xFF}"
+        licence = lib.avcodec_license().decode()
+        configuration = lib.avcodec_configuration().decode()
+    except (OSError, AttributeError, UnicodeDecodeError) as exc:
+        return ["", "### FFmpeg of Qt Multimedia", "",
+                f"- {dest}: could not be asked for its licence ({exc}); Qt builds it "
+                "under the LGPL (no GPL or non-free parts)"]
+    return ["", "### FFmpeg of Qt Multimedia", "",
+            f"- {dest} (libavcodec {version}), as reported: {licence}; shipped by the "
+            "PySide6-Addons wheel for Qt Multimedia's FFmpeg plugin (the camera)",
+            f"- configured with: {configuration}"]
+
+
 def write_notices(
     out: Path,
     root: Path,
@@ -165,6 +198,7 @@ def write_notices(
         lines.append(f"- {name} {dist.version}: {_declared_licence(dist)} ({where})")
 
     lines += _ffmpeg_lines()
+    lines += _qt_ffmpeg_lines(binaries)
     lines += ["", "### Shared libraries vendored in the wheels above", ""]
     vendored = sorted(
         b[0].replace("\\", "/") for b in binaries

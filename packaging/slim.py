@@ -2,13 +2,15 @@
 
 capdesk's interface uses QtCore, QtGui, QtWidgets and QtNetwork (QLocalServer for
 the single instance); it draws its icons itself, loads no translation and renders
-with Qt's raster engine. Everything else that PyInstaller's Qt hooks collect is
-dropped here, then every shared library that only the dropped files needed.
+with Qt's raster engine. Its worker processes (``capdesk.spec``'s ``WORKERS``) add
+what they name: the camera's QtMultimedia, with its FFmpeg plugin. Everything else
+that PyInstaller's Qt hooks collect is dropped here, then every shared library that
+only the dropped files needed.
 
 Two levels:
 
-* ``EXCLUDED_MODULES``: Python modules PyInstaller must not follow at all (passed
-  to ``Analysis(excludes=...)``).
+* ``excluded_modules(keep)``: Python modules PyInstaller must not follow at all
+  (passed to ``Analysis(excludes=...)``), less the Qt modules a worker needs.
 * ``drop_file(dest)``: files of the collected tree to leave out, matched on their
   path inside the bundle (slash-separated), followed by ``prune`` which removes
   the libraries nothing kept still links to.
@@ -21,9 +23,12 @@ import os
 import posixpath
 from collections.abc import Callable, Iterable, Sequence
 
-# Qt modules the app does not import. PyInstaller only collects a Qt module when
-# something imports it; listing them keeps a stray import (or a hook's hidden
-# import) from pulling in a large library.
+# Qt modules the app's own process does not import. PyInstaller only collects a Qt
+# module when something imports it; listing them keeps a stray import (or a hook's
+# hidden import) from pulling in a large library. A worker process that needs one
+# names it in capdesk.spec's WORKERS, and excluded_modules() lets it through.
+# (QtMultimediaWidgets stays out: PyInstaller's QtMultimedia hook adds it for PySide's
+# true_property feature, which capdesk does not use.)
 UNUSED_QT_MODULES = (
     "Qt3DAnimation", "Qt3DCore", "Qt3DExtras", "Qt3DInput", "Qt3DLogic", "Qt3DRender",
     "QtAxContainer", "QtBluetooth", "QtCharts", "QtConcurrent", "QtDataVisualization",
@@ -45,6 +50,32 @@ EXCLUDED_MODULES = (
     "yaml", "PIL", "pygments", "IPython", "pytest", "_pytest", "setuptools", "pip",
     "pkg_resources", "distutils", "numpy.f2py", "numpy.distutils",
 )
+
+
+def excluded_modules(keep: Iterable[str] = ()) -> list[str]:
+    """``EXCLUDED_MODULES`` less the Qt modules in ``keep`` (short names: "QtMultimedia")."""
+    kept = {f"PySide6.{name}" for name in keep}
+    return [name for name in EXCLUDED_MODULES if name not in kept]
+
+
+# Files a Qt module cannot work without, checked in the bundle by capdesk.spec for each
+# Qt module a worker needs (the build fails rather than ship a camera that cannot start).
+REQUIRED_QT_FILES: dict[str, tuple[str, ...]] = {
+    "QtMultimedia": ("plugins/multimedia/*ffmpegmediaplugin*",),
+}
+
+
+def missing_files(qt_modules: Iterable[str], collected: Iterable[str]) -> list[str]:
+    """The patterns of ``REQUIRED_QT_FILES`` (for ``qt_modules``) that no destination in
+    ``collected`` matches."""
+    paths = [dest.replace("\\", "/") for dest in collected]
+    missing = []
+    for module in qt_modules:
+        for pattern in REQUIRED_QT_FILES.get(module, ()):
+            wanted = [f"{prefix}/{pattern}" for prefix in ("PySide6/Qt", "PySide6")]
+            if not any(fnmatch.fnmatch(path, glob) for path in paths for glob in wanted):
+                missing.append(pattern)
+    return missing
 
 # Paths inside the bundle (glob patterns on the slash-separated destination), relative
 # to Qt's folder in the PySide6 wheel: PySide6/Qt on Linux and macOS, PySide6 on Windows.
@@ -75,10 +106,23 @@ _QT_FILES = (
     # Windows: the software OpenGL fallback (about 20 MB); widgets paint with raster.
     "opengl32sw.dll",
     "bin/opengl32sw.dll",
+    # QtMultimedia's backends other than FFmpeg (Qt's default on every desktop since
+    # 6.5; the camera worker sets no QT_MEDIA_BACKEND): GStreamer, AVFoundation-only
+    # (darwin) and Media Foundation-only (windows). The FFmpeg plugin has its own
+    # camera code for each OS (AVFoundation, Media Foundation, V4L2).
+    "plugins/multimedia/*gstreamer*",
+    "plugins/multimedia/*darwinmediaplugin*",
+    "plugins/multimedia/*windowsmediaplugin*",
 )
 DROPPED_FILES = (
     *(f"{prefix}/{pattern}" for prefix in ("PySide6/Qt", "PySide6") for pattern in _QT_FILES),
     "opengl32sw.dll",
+    # Linux: libQt6Multimedia links PulseAudio's client library (for sound output, which
+    # the camera worker never uses). Taken from the system, like libGL: soundcard
+    # already loads the system's libpulse for recording sound, and a copy from the build
+    # machine would bring libsndfile and its codecs (FLAC, Vorbis, Opus, MP3...) along.
+    "libpulse.so.0",
+    "libpulse-simple.so.0",
 )
 
 
@@ -95,6 +139,17 @@ Imports = Callable[[str], Iterable[str]]
 
 
 def _default_imports(src: str) -> list[str]:
+    """The libraries ``src`` links to directly. On Linux from its NEEDED entries: there
+    PyInstaller's ``bindepend.get_imports`` answers with ldd's whole closure, so a kept
+    library would seem to need everything below a dropped one (libQt6Multimedia
+    "needing" libsndfile and its codecs through the dropped libpulse). Elsewhere
+    bindepend reads the direct imports (Mach-O load commands, PE import table)."""
+    import shutil
+    import sys
+
+    if sys.platform.startswith("linux") and shutil.which("readelf"):
+        return [line.split("[", 1)[1].strip().rstrip("]")
+                for line in _readelf("-d", src).splitlines() if "(NEEDED)" in line]
     from PyInstaller.depend import bindepend  # only inside a PyInstaller build
 
     return [name for name, _path in bindepend.get_imports(src)]

@@ -31,8 +31,7 @@ zip="$DIST/capdesk-$VERSION-macos-$ARCH.zip"
 rm -f "$zip"
 ditto -c -k --sequesterRsrc --keepParent "$APP" "$zip"
 dmg="$DIST/capdesk-$VERSION-macos-$ARCH.dmg"
-rm -f "$dmg"
-hdiutil create -quiet -volname "capdesk $VERSION" -srcfolder "$APP" -fs HFS+ -format UDZO -ov "$dmg"
+"$(dirname "$0")/make-dmg.sh" "$APP" "$dmg" "capdesk $VERSION"
 if [ -n "${CAPDESK_CODESIGN_IDENTITY:-}" ]; then
   codesign --force --timestamp --sign "$CAPDESK_CODESIGN_IDENTITY" "$dmg"
 fi

@@ -24,10 +24,12 @@ from pathlib import Path
 import pytest
 
 from capdesk import __version__
+from capdesk.ui import autostart
 from tests.e2e import pulse_server
 from tests.e2e.audio_sync import dominant_frequency
 from tests.e2e.pulse_server import TONE_HZ, PulseServer
 from tests.fakecap.fixtures import CapApp
+from tests.media import clip_colour, red_blue_clip
 
 ROOT = Path(__file__).resolve().parents[2]
 BUILD = ROOT / "packaging" / "build"
@@ -161,6 +163,59 @@ def test_records_a_tone_from_pulseaudio(bundle: Bundle, pulse: PulseServer,
     assert abs(found - TONE_HZ) <= 5, f"{found:.1f} Hz, not {TONE_HZ} Hz"
 
 
+def test_records_the_camera_bubble_through_qtmultimedia(bundle: Bundle, tmp_path: Path) -> None:
+    """The camera worker (``<app> --camera-worker``) runs QtMultimedia and its FFmpeg plugin
+    from the bundle: a video file stands in for the camera (left half red, right half
+    blue), and its mirrored picture is found in the bubble's corner of the recording."""
+    import av
+    import numpy as np
+
+    internal = bundle.folder / "_internal"
+    assert list(internal.glob("PySide6/QtMultimedia.*")), "PySide6.QtMultimedia is not bundled"
+    plugins = list(internal.glob("PySide6/Qt/plugins/multimedia/*"))
+    assert [p.name for p in plugins] == ["libffmpegmediaplugin.so"], plugins
+    # One file per FFmpeg library (the wheel has three copies of each: .so, .so.N, .so.N.M.P)
+    libs = sorted(p.name for p in internal.glob("PySide6/Qt/lib/lib*") if "av" in p.name
+                  or p.name.startswith("libsw"))
+    assert libs == ["libavcodec.so.61", "libavformat.so.61", "libavutil.so.59",
+                    "libswresample.so.5", "libswscale.so.8"], libs
+    assert not (internal / "PySide6" / "Qt" / "qml").exists()
+    assert not list(internal.rglob("*WebEngine*"))
+
+    clip = red_blue_clip(tmp_path / "camera.mp4", seconds=4.0)  # no loop in 3 s
+    out = tmp_path / "bubble.mp4"
+    proc = run(bundle, "record", "--source", "synthetic", "--seconds", "3", "--camera",
+               str(clip), "--no-upload", "--json", "--output", str(out),
+               env=app_env(tmp_path / "home"), timeout=180)
+    assert proc.returncode == 0, proc.stderr
+    assert "warning" not in proc.stderr, proc.stderr  # a camera that fails is a warning
+    # SharedMemory's resource tracker runs as `<app> -c ...` (launcher.py hands it over)
+    assert "resource_tracker" not in proc.stderr and "invalid choice" not in proc.stderr, \
+        proc.stderr
+    result = json.loads(proc.stdout)
+    width, height = result["width"], result["height"]
+    # The default bubble: bottom-right, a quarter of the height, 4% of it from both edges.
+    side, margin = round(0.25 * height), 0.04 * height
+    right, bottom = round(width - margin), round(height - margin)
+    cx, cy, quarter = right - side // 2, bottom - side // 2, side // 4
+    with av.open(str(out)) as container:
+        frames = [frame.to_ndarray(format="rgb24") for frame in container.decode(video=0)]
+    assert len(frames) >= 30, len(frames)
+    wrong = {}
+    for index, frame in enumerate(frames[::10]):
+        # 5x5 patches: mirrored, the clip's blue half is on the left, its red on the right
+        patches = [frame[cy - 2:cy + 3, x - 2:x + 3].reshape(-1, 3).mean(axis=0)
+                   for x in (cx - quarter, cx + quarter)]
+        seen = [clip_colour(*(float(v) for v in patch), least=215) for patch in patches]
+        if seen != ["blue", "red"]:
+            wrong[index * 10] = [patch.round().tolist() for patch in patches]
+    assert not wrong, f"no mirrored bubble at ({cx}, {cy}) in frames (frame: pixels) {wrong}"
+    # Nowhere else: the frame's opposite corner shows the test card, not the camera.
+    corner = frames[-1][height // 10:height // 10 + 5, width // 10:width // 10 + 5]
+    assert clip_colour(*(float(v) for v in np.mean(corner.reshape(-1, 3), axis=0)),
+                       least=215) is None
+
+
 def test_keys_go_to_the_secret_service_keychain(bundle: Bundle, tmp_path: Path) -> None:
     """keyring's backends are found in the frozen app (entry points, hidden imports)."""
     if not (shutil.which("dbus-run-session") and shutil.which("gnome-keyring-daemon")):
@@ -220,6 +275,23 @@ def test_installs_for_a_user_and_the_appdir_runs(bundle: Bundle, tmp_path: Path)
     linked = subprocess.run([str(home / ".local/bin/capdesk"), "--version"], env=env,
                             capture_output=True, text=True, timeout=60, check=False)
     assert linked.stdout.strip() == f"capdesk {__version__}", linked.stderr
+
+    # Start at login as the installed app writes it (capdesk/ui/autostart.py), then
+    # uninstall: nothing of the install is left, the user's recordings are.
+    kept = home / ".local/share/capdesk/recordings/kept.mp4"
+    kept.parent.mkdir(parents=True)
+    kept.write_bytes(b"mine")
+    entry_file = home / ".config/autostart/capdesk.desktop"
+    entry_file.parent.mkdir(parents=True)
+    entry_file.write_text(autostart.desktop_entry([str(app / "capdesk")]), encoding="utf-8")
+    remove = subprocess.run(["sh", str(app / "install.sh"), "--uninstall"], env=env,
+                            capture_output=True, text=True, timeout=120, check=False)
+    assert remove.returncode == 0, remove.stderr
+    assert not app.exists() and not entry_file.exists()
+    assert not (home / ".local/bin/capdesk").exists()
+    assert not (home / ".local/share/icons").exists(), list((home / ".local/share").rglob("*"))
+    assert not (home / ".local/share/applications").exists()
+    assert kept.read_bytes() == b"mine"
 
     if bundle.work is not None:
         apprun = bundle.work / "capdesk.AppDir" / "AppRun"
