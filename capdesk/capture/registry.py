@@ -144,8 +144,9 @@ class CaptureRegistry:
             if availability.available:
                 return candidate, availability
             reasons.append((candidate.name, availability.reason or "not available here"))
-        if len(reasons) == 1:
-            _capture_error(reasons[0][1])
+        distinct = list(dict.fromkeys(reason for _, reason in reasons))
+        if len(distinct) == 1:  # one reason for all of them (no display): said once
+            _capture_error(distinct[0])
         _capture_error("; ".join(f"{name}: {reason}" for name, reason in reasons))
 
     def open_source(
@@ -178,7 +179,7 @@ class CaptureRegistry:
         plans = []
         for kind in self.kinds():
             asked = settings if kind != SourceKind.WINDOW else _with_window(settings)
-            passed: list[str] = []
+            passed: dict[str, list[str]] = {}  # reason -> the backends passed over for it
             chosen: CaptureBackend | None = None
             note: str | None = None
             for backend in self._backends:
@@ -188,9 +189,11 @@ class CaptureRegistry:
                 if availability.available:
                     chosen, note = backend, availability.reason
                     break
-                passed.append(f"{backend.name}: {(availability.reason or 'not here').rstrip('.')}")
+                reason = (availability.reason or "not here").rstrip(".")
+                passed.setdefault(reason, []).append(backend.name)
+            why = [f"{', '.join(names)}: {reason}" for reason, names in passed.items()]
             plans.append(KindPlan(kind, chosen.name if chosen else None,
-                                  "; ".join(([note] if note else []) + passed) or None))
+                                  "; ".join(([note] if note else []) + why) or None))
         return plans
 
     def _kind(self, kind: str) -> SourceKind:
@@ -285,8 +288,9 @@ def _qt_check(settings: SourceSettings) -> Availability:
 
             return Availability(False, WAYLAND_WINDOWS)
         return Availability(True, WAYLAND_QT_NOTE)
-    if not os.environ.get("DISPLAY"):
-        return Availability(False, "No display: DISPLAY is unset, so there is nothing to capture")
+    support = capture_support()
+    if support.kind == "none":  # no display: the same sentence as mss's
+        return Availability(False, support.message)
     return Availability(True)
 
 
