@@ -6,6 +6,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -84,3 +85,34 @@ def card_window(x_display: str, tmp_path: Path) -> Iterator[CardWindow]:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+
+def needs(tool: str, package: str) -> None:
+    if shutil.which(tool) is None:
+        if os.environ.get("CI"):
+            pytest.fail(f"CI needs {tool} (scripts/test installs it: apt-get install {package})")
+        pytest.skip(f"{tool} is not installed (apt-get install {package})")
+
+
+@pytest.fixture(scope="module")
+def window_manager(x_display: str) -> Iterator[str]:
+    """openbox on this module's display: window capture needs a window manager."""
+    needs("openbox", "openbox")
+    needs("xdotool", "xdotool")
+    proc = subprocess.Popen(["openbox", "--sm-disable"], env={**os.environ, "DISPLAY": x_display},
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:  # up once it owns _NET_SUPPORTING_WM_CHECK
+        done = subprocess.run(["xprop", "-root", "_NET_SUPPORTING_WM_CHECK"], env={
+            **os.environ, "DISPLAY": x_display}, capture_output=True, text=True, check=False)
+        if "window id" in done.stdout:
+            break
+        time.sleep(0.1)
+    else:
+        proc.kill()
+        pytest.fail("openbox did not start")
+    try:
+        yield x_display
+    finally:
+        proc.terminate()
+        proc.wait(10)

@@ -18,7 +18,7 @@ import subprocess
 import sys
 import tarfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -214,6 +214,29 @@ def test_records_the_camera_bubble_through_qtmultimedia(bundle: Bundle, tmp_path
     corner = frames[-1][height // 10:height // 10 + 5, width // 10:width // 10 + 5]
     assert clip_colour(*(float(v) for v in np.mean(corner.reshape(-1, 3), axis=0)),
                        least=215) is None
+
+
+def test_records_one_window_through_the_capture_worker(
+        bundle: Bundle, window_manager: str, card_window: Callable[..., Path],
+        tmp_path: Path) -> None:
+    """The screen capture worker (``<app> --capture-worker``) runs QWindowCapture from the
+    bundle: the test card window alone, at its size, its counter in every frame."""
+    from capdesk.capture.testcard import read_video_counters
+
+    card_window((60, 60, 320, 180), title="bundle card")
+    env = {**app_env(tmp_path / "home"), "DISPLAY": window_manager}
+    listed = run(bundle, "windows", "--json", env=env)
+    assert listed.returncode == 0, listed.stderr
+    assert [w["title"] for w in json.loads(listed.stdout)] == ["bundle card"]
+    out = tmp_path / "window.mp4"
+    proc = run(bundle, "record", "--source", "window", "--window", "bundle card",
+               "--seconds", "2", "--no-upload", "--json", "--output", str(out), env=env)
+    assert proc.returncode == 0, proc.stderr
+    assert "resource_tracker" not in proc.stderr and "Traceback" not in proc.stderr
+    result = json.loads(proc.stdout)
+    assert (result["width"], result["height"]) == (320, 180)
+    frames = read_video_counters(out)
+    assert len(frames) >= 2 * 30 - 2 and all(f.counter is not None for f in frames)
 
 
 def test_keys_go_to_the_secret_service_keychain(bundle: Bundle, tmp_path: Path) -> None:
