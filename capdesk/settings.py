@@ -37,9 +37,16 @@ class Settings:
     countdown: int = 3  # seconds; 0 = off
     user_id: str = ""  # sent as userId on create
     copy_link: bool = True
+    copy_link_at_start: bool = False  # copy the share link as soon as the video exists
+    delete_after_upload: bool = False  # delete the local file once Cap has the video
+    notify_link: bool = True  # a notification when a link is ready
+    notify_problems: bool = True  # a notification when a recording or an upload fails
+    theme: str = "system"  # system, light or dark
     start_at_login: bool = False
     hotkey_record: str = "Ctrl+Shift+R"
     hotkey_pause: str = "Ctrl+Shift+P"
+    hotkey_area: str = "Ctrl+Shift+A"  # record an area
+    told_about_tray: bool = False  # the window was closed once and the tray explained
     ask_microphone: bool = True
     microphone: bool = False  # record the microphone (the desktop app's choice)
     microphone_device: str = ""  # a microphone's id; empty: the system default

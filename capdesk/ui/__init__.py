@@ -15,17 +15,25 @@ another thread. There is no other way across threads in this package.
 Layout
 ------
 ``app.py`` (``run_app``) builds the pieces and wires every signal between them
-in one place (:class:`capdesk.ui.shell.Shell`). ``controller.py`` is the
-recording state machine (no widgets). Windows: ``main_window.py``,
-``area_picker.py``, ``recording_bar.py``, ``result_panel.py``,
-``settings_dialog.py``, ``welcome.py``, ``tray.py``, ``library_window.py`` (its
-models in ``library_model.py``; the logic, without Qt, in ``capdesk.engine.library``);
-``credits.py`` keeps the balance that the main window, the tray and the Library
+in one place (:class:`capdesk.ui.shell.Shell`; how a run is put together:
+``app_options.py``). ``controller.py`` is the recording state machine (no widgets);
+``start_flow.py`` takes Record to a running recording (the microphone question in
+``mic_prompt.py``, the checks before the countdown in ``preflight.py``, the countdown
+and the area's outline in ``countdown_overlay.py``); ``outcomes.py`` shows what a
+recording became; ``upload_notes.py`` keeps the note above Record true. Windows: the
+compact recorder ``main_window.py`` (its parts: ``source_picker.py``,
+``audio_picker.py``, ``camera_picker.py``, ``device_row.py``; what it builds:
+``choice.py``), the result card ``result_panel.py``, ``area_picker.py``,
+``recording_bar.py``, ``settings_dialog.py``, ``welcome.py`` (both with ``key_form.py``),
+``tray.py``, ``library_window.py`` (its models in ``library_model.py``; the logic,
+without Qt, in ``capdesk.engine.library``); ``sizing.py`` makes every window fit its
+screen. ``credits.py`` keeps the balance that the main window, the tray and the Library
 show. The camera: ``camera.py`` (the list, a video file standing in, the preview's
 place as the bubble's), ``camera_bubble.py`` (the round preview window) and
 ``camera_control.py`` (the one feed for the preview and the recordings).
 OS services sit behind small interfaces that tests swap: ``services.py`` (clipboard,
 browser, notifications, keychain), ``hotkeys/`` (global shortcuts),
 ``capture_exclusion.py`` (keeping the recording bar out of the recording),
-``autostart.py`` (start at login) and ``single_instance.py``.
+``autostart.py`` (start at login), ``screen_permission.py`` (macOS) and
+``single_instance.py``.
 """

@@ -165,12 +165,38 @@ class Aftercare(QObject):
             return
         share = share_from_journal(journal)
         if error is not None:
-            share.detail = str(error) if not isinstance(error, CapError) else error.describe()
+            share.detail = wording.for_people(
+                str(error) if not isinstance(error, CapError) else error.describe())
         if journal.state == State.COMPLETE and journal.share_url:
             emit(self.link_ready, journal.share_url)
         emit(self.share_changed, share)
         if journal.state == State.COMPLETE:
             self.follow(share)
+
+    def upload_all(self, shares: list[Share], uploaded: Callable[[str], None]) -> None:
+        """Upload recordings made while uploads were off, one after the other (in one
+        worker); ``uploaded(journal_id)`` after each that completed."""
+        connection = self._connection
+        paths = [s.journal.path for s in shares if s.journal.path is not None]
+
+        def run() -> list[Journal]:
+            done = []
+            for path in paths:
+                journal = load_journal(path)
+                done.append(_resume(journal, connection, None) or journal)
+            return done
+
+        def finished(journals: list[Journal] | None, error: BaseException | None) -> None:
+            if error is not None:
+                log.warning("uploading the waiting recordings failed: %s", error)
+            for journal in journals or []:
+                if journal.state == State.COMPLETE and journal.share_url:
+                    emit(self.link_ready, journal.share_url)
+                    uploaded(journal.id)
+            if journals:
+                emit(self.share_changed, share_from_journal(journals[-1]))
+
+        run_in_worker(run, finished)
 
     @Slot(object)
     def _on_progress(self, progress: UploadProgress) -> None:
@@ -186,7 +212,7 @@ class Aftercare(QObject):
             for journal in pending:
                 if journal.state in (State.KEY_REFUSED, State.ORIGIN_REFUSED,
                                      State.NEEDS_CREDITS):
-                    continue  # needs the user first; Retry or `capdesk resume` does it
+                    continue  # needs the user first: Retry in the app does it
                 result = _resume(journal, connection, None)
                 if result is not None and result.state == State.COMPLETE:
                     done += 1

@@ -46,6 +46,12 @@ class PickedArea:
     physical: tuple[int, int, int, int]  # what will be recorded
 
 
+def recorded_size(width: int, height: int) -> tuple[int, int]:
+    """The size the video will have: the encoder needs even sides, so an odd side loses
+    its last pixel (a 471×311 selection records 470×310)."""
+    return max(2, width - width % 2), max(2, height - height % 2)
+
+
 def screen_tuples(screens: list[QScreen]) -> list[geometry.ScreenTuple]:
     return [
         (s.geometry().x(), s.geometry().y(), s.geometry().width(), s.geometry().height(),
@@ -206,7 +212,8 @@ class _Overlay(QWidget):
         physical = self.physical()
         if physical is None:
             return
-        text = f"{physical[2]} × {physical[3]}"
+        width, height = recorded_size(physical[2], physical[3])
+        text = f"{width} × {height}"
         font = painter.font()
         font.setPointSizeF(max(10.0, font.pointSizeF()))
         font.setBold(True)

@@ -5,6 +5,7 @@ Phases::
     idle --record--> countdown --(prepared, count reached 0)--> starting --> recording
     recording <--pause/resume--> paused
     recording|paused --stop--> stopping --(stop() returned in a worker)--> idle + finished(Share)
+    stopping --keep_local (Cap unreachable)--> idle; the upload goes on in the background
     recording|paused|countdown --discard--> stopping --> idle
 
 Every blocking engine call runs through ``run_in_worker``; the engine's own
@@ -44,6 +45,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 ELAPSED_TICK_MS = 250
+QUIET_SECS = 2.5  # after Stop, an upload that has not moved this long is stuck...
+SLOW_STOP_CHECK_MS = 500  # ... looked at this often: "keep it here" comes within ~3 s
 
 
 class Phase(StrEnum):
@@ -100,12 +103,16 @@ class RecordingController(QObject):
     upload_note_changed = Signal(str)  # why this recording does not upload ("" = it does)
     share_changed = Signal(object)  # Share: the recording that just ended, as it evolves
     link_ready = Signal(str)  # complete succeeded: the share URL works now
+    link_known = Signal(str)  # the video exists on Cap: its share URL (works after Stop)
     problem = Signal(str, str)  # title, message: something the user should read
     discarded = Signal()
     audio_changed = Signal(str, bool)  # the recording's audio mode, and whether it is muted
     audio_level = Signal(float)  # the sound's peak, 0..1, about 15 times a second
     audio_warning = Signal(str, str)  # level (warn/ok), plain words; ("", "") clears
     camera_warning = Signal(str)  # the camera stopped, in plain words; "" clears
+    keep_local_offered = Signal(bool)  # Stop is slow (Cap unreachable): offer to keep it here
+    background_progress = Signal(object, object)  # Journal, UploadProgress: a kept recording
+    background_done = Signal(object)  # Share: a kept recording's upload ended (or gave up)
 
     def __init__(self, factory: RecorderFactory = make_recorder,
                  parent: QObject | None = None) -> None:
@@ -119,11 +126,16 @@ class RecordingController(QObject):
         self._running_since: float | None = None
         self._progress: UploadProgress | None = None
         self._link_sent = False
-        self._relay = Relay(self)
-        self._relay.state.connect(self._on_engine_state, Qt.ConnectionType.QueuedConnection)
-        self._relay.progress.connect(self._on_progress, Qt.ConnectionType.QueuedConnection)
-        self._relay.audio_level.connect(self._on_level, Qt.ConnectionType.QueuedConnection)
-        self._relay.warning.connect(self._on_warning, Qt.ConnectionType.QueuedConnection)
+        self._link_known = False
+        self._relay = self._new_relay()
+        self._engine_state = ""
+        self._offered = False
+        self._progress_at = 0.0  # when the current recording's upload last moved
+        # Recordings kept locally while their upload goes on, by their relay.
+        self._detached: dict[Relay, RecorderLike] = {}
+        self._slow_stop = QTimer(self)
+        self._slow_stop.setInterval(SLOW_STOP_CHECK_MS)
+        self._slow_stop.timeout.connect(self._maybe_offer)
         self._audio = "none"
         self._muted = False
         self._countdown = QTimer(self)
@@ -132,6 +144,16 @@ class RecordingController(QObject):
         self._ticker = QTimer(self)
         self._ticker.setInterval(ELAPSED_TICK_MS)
         self._ticker.timeout.connect(self._tick_elapsed)
+
+    def _new_relay(self) -> Relay:
+        """One relay per recording, so the engine's callbacks say which recording they
+        are about (a recording kept locally still reports its upload)."""
+        relay = Relay(self)
+        relay.state.connect(self._on_engine_state, Qt.ConnectionType.QueuedConnection)
+        relay.progress.connect(self._on_progress, Qt.ConnectionType.QueuedConnection)
+        relay.audio_level.connect(self._on_level, Qt.ConnectionType.QueuedConnection)
+        relay.warning.connect(self._on_warning, Qt.ConnectionType.QueuedConnection)
+        return relay
 
     # -- queries ---------------------------------------------------------------
     @property
@@ -175,6 +197,10 @@ class RecordingController(QObject):
             return
         self._elapsed_before, self._running_since = 0.0, None
         self._progress, self._link_sent, self._prepared = None, False, False
+        self._link_known = False
+        self._engine_state, self._offered = "", False
+        if self._relay in self._detached:
+            self._relay = self._new_relay()
         relay = self._relay
         factory = self._factory
         self._audio, self._muted = options.audio, options.audio_muted
@@ -313,7 +339,10 @@ class RecordingController(QObject):
             return
         self._freeze_clock()
         self._set_phase(Phase.STOPPING)
-        emit(self.health_changed, "busy", "Finishing the upload…")
+        emit(self.health_changed, *wording.stopping_health(None))
+        if recorder.upload_note is None:
+            self._progress_at = time.monotonic()
+            self._slow_stop.start()
 
         def stop_and_close() -> RecordOutcome:
             try:
@@ -325,22 +354,91 @@ class RecordingController(QObject):
 
     def _stopped(self, recorder: RecorderLike, outcome: RecordOutcome | None,
                  error: BaseException | None) -> None:
-        self._recorder = None
-        self._set_phase(Phase.IDLE)
+        detached = recorder is not self._recorder
+        if detached:
+            for relay, kept in list(self._detached.items()):
+                if kept is recorder:
+                    del self._detached[relay]
+                    relay.deleteLater()
+        else:
+            self._recorder = None
+            self._slow_stop.stop()
+            self._offer(False)
+            self._set_phase(Phase.IDLE)
         if error is not None or outcome is None:
             journal = recorder.journal
             share = share_from_journal(journal, upload_note=recorder.upload_note)
             share.headline = "The recording failed"
             share.detail = _plain(error)
             share.hint = f"What was recorded is kept in {journal.spool_path}."
-            emit(self.share_changed, share)
+            emit(self.background_done if detached else self.share_changed, share)
             return
         journal = outcome.journal
-        if journal.state == State.COMPLETE and journal.share_url:
-            self._announce_link(journal.share_url)
         share = share_from_journal(journal, upload_note=outcome.upload_note,
                                    duration=outcome.result.duration_secs,
                                    size_bytes=outcome.result.bytes)
+        if detached:
+            if journal.state == State.COMPLETE and journal.share_url:
+                emit(self.link_ready, journal.share_url)
+            elif journal.state == State.WAITING_NETWORK:
+                share.headline = "Saved on this computer"
+                share.detail = "Cap could not be reached, so the upload waits."
+                share.hint = ("It uploads when capdesk starts next, or press Upload now "
+                              "once the network is back.")
+                share.retry_label = "Upload now"
+            emit(self.background_done, share)
+            return
+        if journal.state == State.COMPLETE and journal.share_url:
+            self._announce_link(journal.share_url)
+        emit(self.share_changed, share)
+
+    # -- Cap unreachable at Stop: keep the recording here, upload later ------------------
+    @Slot()
+    def _maybe_offer(self) -> None:
+        """Stop has taken a while: offer to keep the recording once its file is final."""
+        if self._phase != Phase.STOPPING:
+            self._slow_stop.stop()
+            return
+        if self._engine_state != "uploading" or self._offered:
+            return  # the file is not final yet, or the offer stands
+        progress = self._progress
+        stuck = progress is None or progress.offline or progress.retrying
+        quiet = time.monotonic() - self._progress_at >= QUIET_SECS
+        if stuck or quiet:
+            if not stuck:  # no error yet, but nothing moves: say what is true
+                emit(self.health_changed, "warn",
+                     "Cap is not answering · the recording is safe on this computer")
+            self._offer(True)
+
+    def _offer(self, on: bool) -> None:
+        if on != self._offered:
+            self._offered = on
+            emit(self.keep_local_offered, on)
+
+    @property
+    def offering_keep_local(self) -> bool:
+        return self._offered
+
+    @Slot()
+    def keep_local(self) -> None:
+        """Stop waiting for Cap: the recording is final on this computer and its upload
+        goes on in the background (``background_progress``, ``background_done``)."""
+        recorder = self._recorder
+        if recorder is None or self._phase != Phase.STOPPING or not self._offered:
+            return
+        self._detached[self._relay] = recorder
+        self._recorder = None
+        self._slow_stop.stop()
+        self._offer(False)
+        self._set_phase(Phase.IDLE)
+        journal = recorder.journal
+        share = share_from_journal(journal)
+        share.headline = "Saved on this computer"
+        share.detail = "Cap cannot be reached right now; the upload goes on in the background."
+        share.status_line = "Trying to reach Cap…"
+        share.hint = f"The video is in {share.file}."
+        share.can_retry = False
+        share.fix_in_settings = False
         emit(self.share_changed, share)
 
     @Slot()
@@ -370,26 +468,46 @@ class RecordingController(QObject):
     @Slot(str)
     def _on_engine_state(self, state: str) -> None:
         log.debug("engine state: %s", state)
+        if self.sender() is not self._relay:
+            return
+        self._engine_state = state
 
     @Slot(object)
     def _on_progress(self, progress: UploadProgress) -> None:
-        if self._recorder is None and self._phase == Phase.IDLE:
+        sender = self.sender()
+        kept = self._detached.get(sender) if isinstance(sender, Relay) else None
+        if kept is not None:
+            emit(self.background_progress, kept.journal, progress)
             return
+        if sender is not self._relay or (self._recorder is None and self._phase == Phase.IDLE):
+            return
+        before = self._progress.confirmed_bytes if self._progress is not None else -1
         self._progress = progress
+        if progress.confirmed_bytes > before or progress.state == State.COMPLETE:
+            self._progress_at = time.monotonic()  # the upload moved
         note = self._recorder.upload_note if self._recorder else None
-        if self._phase != Phase.STOPPING or progress.state != State.COMPLETE:
+        if self._phase == Phase.STOPPING:
+            if progress.state != State.COMPLETE:
+                emit(self.health_changed, *wording.stopping_health(progress))
+            if (progress.offline or progress.retrying) and self._engine_state == "uploading":
+                self._offer(True)
+        else:
             emit(self.health_changed, *wording.upload_health(progress, note))
+        if progress.share_url and not self._link_known:
+            self._link_known = True
+            emit(self.link_known, progress.share_url)
         if progress.state == State.COMPLETE and progress.share_url:
             self._announce_link(progress.share_url)
 
     @Slot(float)
     def _on_level(self, level: float) -> None:
-        if self._phase in (Phase.RECORDING, Phase.PAUSED):
+        if self.sender() is self._relay and self._phase in (Phase.RECORDING, Phase.PAUSED):
             emit(self.audio_level, level)
 
     @Slot(str)
     def _on_warning(self, message: str) -> None:
-        if self._recorder is None and self._phase == Phase.IDLE:
+        if self.sender() is not self._relay or (self._recorder is None
+                                                and self._phase == Phase.IDLE):
             return
         if wording.is_camera_warning(message):
             emit(self.camera_warning, wording.camera_warning(message))
@@ -425,5 +543,5 @@ def _discard_and_close(recorder: RecorderLike) -> None:
 
 
 def _plain(error: BaseException | None) -> str:
-    """A sentence for a person (``capdesk.errors.describe``)."""
-    return describe(error)
+    """A sentence for a person (``capdesk.errors.describe``), without command-line advice."""
+    return wording.for_people(describe(error))

@@ -135,3 +135,46 @@ def _mic_off(p: QPainter, s: float) -> None:
 
 def microphone_icon(muted: bool = False) -> QIcon:
     return _icon(_mic_off if muted else _mic)
+
+
+def _window(p: QPainter, s: float) -> None:
+    p.drawRoundedRect(QRectF(s * 0.1, s * 0.18, s * 0.8, s * 0.64), s * 0.06, s * 0.06)
+    p.drawLine(QPointF(s * 0.1, s * 0.34), QPointF(s * 0.9, s * 0.34))
+    p.drawPoint(QPointF(s * 0.2, s * 0.26))
+    p.drawPoint(QPointF(s * 0.28, s * 0.26))
+
+
+def _camera(p: QPainter, s: float) -> None:
+    p.drawRoundedRect(QRectF(s * 0.08, s * 0.28, s * 0.58, s * 0.44), s * 0.08, s * 0.08)
+    path = QPainterPath()
+    path.moveTo(s * 0.66, s * 0.44)
+    path.lineTo(s * 0.92, s * 0.3)
+    path.lineTo(s * 0.92, s * 0.7)
+    path.lineTo(s * 0.66, s * 0.56)
+    p.drawPath(path)
+
+
+def _speaker(p: QPainter, s: float) -> None:
+    path = QPainterPath()
+    path.moveTo(s * 0.12, s * 0.38)
+    path.lineTo(s * 0.3, s * 0.38)
+    path.lineTo(s * 0.5, s * 0.2)
+    path.lineTo(s * 0.5, s * 0.8)
+    path.lineTo(s * 0.3, s * 0.62)
+    path.lineTo(s * 0.12, s * 0.62)
+    path.closeSubpath()
+    p.drawPath(path)
+    p.drawArc(QRectF(s * 0.44, s * 0.3, s * 0.3, s * 0.4), -50 * 16, 100 * 16)
+    p.drawArc(QRectF(s * 0.4, s * 0.16, s * 0.48, s * 0.68), -50 * 16, 100 * 16)
+
+
+def window_icon() -> QIcon:
+    return _icon(_window)
+
+
+def camera_icon() -> QIcon:
+    return _icon(_camera)
+
+
+def speaker_icon() -> QIcon:
+    return _icon(_speaker)

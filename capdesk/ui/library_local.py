@@ -295,8 +295,8 @@ class LocalPane(QWidget):
             emit(self.status, f"“{name}” is uploaded: {journal.share_url}")
             emit(self.link_ready, journal.share_url)
         else:
-            reason = library.item_for(journal).reason or wording.STATE_HEADLINES.get(
-                journal.state, journal.state)
+            reason = wording.for_people(library.item_for(journal).reason) or \
+                wording.STATE_HEADLINES.get(journal.state, journal.state)
             emit(self.status, f"“{name}” did not upload: {reason}")
         self.refresh()
 

@@ -348,7 +348,7 @@ def facts(item: LocalItem) -> str:
 
 def third_line(item: LocalItem) -> tuple[str, str]:
     """(text, tone) under the facts: the reason it did not upload, or the link."""
-    reason = item.reason
+    reason = wording.for_people(item.reason)
     if reason:
         return reason, item.tone
     journal = item.journal
@@ -528,7 +528,7 @@ def _describe(error: BaseException | None) -> str:
 # -- helpers for the two tabs --------------------------------------------------------------------
 def plain_error(error: BaseException | None) -> str:
     """An error in one line: what happened and Cap's words, without the long hint."""
-    return describe(error, short=True) if error else ""
+    return wording.for_people(describe(error, short=True)) if error else ""
 
 
 def make_button(text: str, name: str) -> QPushButton:

@@ -14,16 +14,17 @@ from __future__ import annotations
 
 import shiboken6
 from PySide6.QtCore import QSize, Qt, Signal, Slot
-from PySide6.QtGui import QCloseEvent, QHideEvent, QShowEvent
+from PySide6.QtGui import QCloseEvent, QHideEvent, QKeyEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QTabWidget, QVBoxLayout, QWidget
 
 from capdesk import connect
 from capdesk.engine import CapLibrary, Connector, Credits
-from capdesk.ui import artwork
+from capdesk.ui import artwork, wording
 from capdesk.ui.library_cap import STATUS_MIN_INTERVAL, STATUS_TICK_MS, CapPane
 from capdesk.ui.library_local import REFRESH_MS, LocalPane
 from capdesk.ui.library_model import JobQueue, plain_error
 from capdesk.ui.signals import emit
+from capdesk.ui.sizing import available, frame_extra, keep_on_screen
 
 LOCAL_TAB, CAP_TAB = 0, 1
 
@@ -42,7 +43,7 @@ class LibraryWindow(QWidget):
                  parent: QWidget | None = None) -> None:
         super().__init__(parent, Qt.WindowType.Window)
         self.setObjectName("libraryWindow")
-        self.setWindowTitle("capdesk · Library")
+        self.setWindowTitle("Library")
         self.setWindowIcon(artwork.app_icon())
         self.cap = cap or CapLibrary(connection)
         self._connection = connection
@@ -136,13 +137,25 @@ class LibraryWindow(QWidget):
 
     # -- showing --------------------------------------------------------------------------------
     def bring_to_front(self) -> None:
+        self.fit_screen()
         self.show()
         self.setWindowState(self.windowState() & ~Qt.WindowState.WindowMinimized)
         self.raise_()
         self.activateWindow()
 
+    def fit_screen(self) -> None:
+        """At most the screen's available size (a 200% screen is small), on screen."""
+        room = available(self)
+        frame_w, frame_h = frame_extra(self)
+        self.setMinimumSize(min(self.minimumWidth(), room.width() - frame_w),
+                            min(self.minimumHeight(), room.height() - frame_h))
+        self.resize(min(self.width(), room.width() - frame_w),
+                    min(self.height(), room.height() - frame_h))
+        keep_on_screen(self)
+
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
+        self.fit_screen()
         self.local_pane.start()
         self.cap_pane.start()
         if self.has_secret is None:
@@ -153,6 +166,17 @@ class LibraryWindow(QWidget):
         super().hideEvent(event)
         self.local_pane.stop()
         self.cap_pane.stop()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        """Esc and Ctrl+W (the platform's Close) close the Library."""
+        closing = (event.key() == Qt.Key.Key_Escape
+                   or event.matches(QKeySequence.StandardKey.Close)
+                   or (event.key() == Qt.Key.Key_W
+                       and event.modifiers() & Qt.KeyboardModifier.ControlModifier))
+        if closing:
+            self.close()
+            return
+        super().keyPressEvent(event)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.hide()
@@ -220,11 +244,11 @@ class LibraryWindow(QWidget):
             return
         self.balance.setText(credits.balance)
         self.balance_minutes.setText(credits.summary.split(" · ", 1)[-1].capitalize())
-        self.balance_totals.setText(credits.totals)
+        self.balance_totals.setText(wording.singulars(credits.totals))
         self.balance.setProperty("role", "title" if credits.level == "ok" else "error")
         self.balance.style().unpolish(self.balance)
         self.balance.style().polish(self.balance)
-        self.credit_note.setText(credits.note or "")
+        self.credit_note.setText(wording.for_people(credits.note or ""))
         self.credit_note.setVisible(bool(credits.note))
 
     @Slot(str)

@@ -1,20 +1,22 @@
-"""The main window: what to record, how, the Record button, and the last result."""
+"""The recorder: what to record, the microphone, the camera, and a big Record button.
+
+Compact, in the spirit of Cap's: frame rate, quality and countdown are in Settings;
+the result of a recording opens in its own small card beside the recorder
+(``result_panel``), so this window never grows past the screen.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
 
 from PySide6.QtCore import QSize, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QCloseEvent, QGuiApplication, QIcon, QKeySequence
+from PySide6.QtGui import QCloseEvent, QHideEvent, QIcon, QKeySequence
 from PySide6.QtWidgets import (
-    QButtonGroup,
     QCheckBox,
     QComboBox,
-    QFormLayout,
     QFrame,
     QHBoxLayout,
     QLabel,
-    QLayout,
     QMainWindow,
     QPushButton,
     QSizePolicy,
@@ -24,33 +26,19 @@ from PySide6.QtWidgets import (
 )
 
 from capdesk.settings import Settings
-from capdesk.ui import artwork, glyphs, wording
+from capdesk.ui import artwork, glyphs
 from capdesk.ui.audio import AudioOffer
-from capdesk.ui.camera import NO_CAMERA, CameraOffer
+from capdesk.ui.audio_picker import AudioPicker
+from capdesk.ui.camera import CameraOffer
+from capdesk.ui.camera_picker import CameraPicker
+from capdesk.ui.choice import Choice
 from capdesk.ui.controller import Phase
 from capdesk.ui.result_panel import ResultPanel
 from capdesk.ui.signals import emit
-from capdesk.ui.sizing import fit_height
+from capdesk.ui.sizing import fit_height, needed_height, scrolling
+from capdesk.ui.source_picker import SourcePicker, WindowLike
 
-FPS_CHOICES = (15, 24, 30, 60)
-COUNTDOWNS = ((0, "Off"), (3, "3 seconds"), (5, "5 seconds"), (10, "10 seconds"))
-QUALITIES = (("standard", "Standard · up to 1080p"), ("high", "High · up to 4K"))
-MAX_HEIGHT = {"standard": 1080, "high": 2160}
-
-
-@dataclass(frozen=True)
-class Choice:
-    mode: str  # "screen", "area" or "desktop"
-    screen_name: str | None
-    fps: int
-    quality: str
-    countdown: int
-    audio: str = "none"  # the engine's audio mode: none, mic, system, mic+system
-    audio_device: str | None = None  # a microphone's id; None: the system default
-
-    @property
-    def max_height(self) -> int:
-        return MAX_HEIGHT.get(self.quality, 1080)
+WIDTH_CHARS = 46  # the recorder's width, in average characters of its font
 
 
 class MainWindow(QMainWindow):
@@ -58,9 +46,13 @@ class MainWindow(QMainWindow):
     stop_clicked = Signal()
     settings_clicked = Signal()
     library_clicked = Signal()
+    note_clicked = Signal(str)  # the note's button: its action ("settings", "upload", ...)
+    problem_clicked = Signal(str)  # the error box's button: its action ("settings")
     choice_changed = Signal()
     audio_changed = Signal()  # the microphone, its device or the system sound changed
     camera_changed = Signal()  # the camera toggle or the chosen camera changed
+    windows_wanted = Signal()  # the window list should be looked up
+    closed_to_tray = Signal()  # closed while the tray keeps the app running
 
     def __init__(self, settings: Settings) -> None:
         super().__init__()
@@ -69,25 +61,116 @@ class MainWindow(QMainWindow):
         self.setWindowIcon(artwork.app_icon())
         self.quit_on_close = True
         self._phase = Phase.IDLE.value
-        self._offer: AudioOffer | None = None
-        self._wanted_mic = settings.microphone
-        self._wanted_device = settings.microphone_device
-        self._wanted_system = settings.system_audio
-        self._cameras: CameraOffer | None = None
-        self._wanted_camera = settings.camera
-        self._wanted_camera_device = settings.camera_device
-        self._filling = False
+        self._settings = settings
+        self._note_action = ""
+        self._problem_action = ""
 
-        body = QWidget()
-        self.setCentralWidget(body)
-        layout = QVBoxLayout(body)
-        layout.setContentsMargins(20, 16, 20, 18)
-        layout.setSpacing(14)
-        layout.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)
+        self.body = QWidget()  # the choices: they scroll when the screen is short
+        self.body.setObjectName("recorderBody")
+        self.footer = QWidget()  # Record: always in view
+        central = QWidget()
+        column = QVBoxLayout(central)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        column.addWidget(scrolling(self.body), 1)
+        column.addWidget(self.footer)
+        self.setCentralWidget(central)
+        layout = QVBoxLayout(self.body)
+        layout.setContentsMargins(16, 12, 16, 6)
+        layout.setSpacing(10)
         layout.addLayout(self._header())
-        layout.addWidget(self._source_card())
-        layout.addWidget(self._options_card(settings))
 
+        self.source = SourcePicker()
+        self.audio = AudioPicker(settings)
+        self.cameras = CameraPicker(settings)
+        layout.addWidget(self.source)
+        layout.addWidget(self._line())
+        layout.addWidget(self.audio)
+        layout.addWidget(self.cameras)
+        layout.addWidget(self._note_box())
+        layout.addWidget(self._problem_box())
+
+        layout.addStretch(1)
+        footer = QVBoxLayout(self.footer)
+        footer.setContentsMargins(16, 6, 16, 12)
+        footer.setSpacing(8)
+        self.record = QPushButton("  Record")
+        self.record.setObjectName("recordButton")
+        self.record.setProperty("role", "primary")
+        self.record.setIcon(glyphs.record_icon())
+        self.record.setIconSize(QSize(18, 18))
+        self.record.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.record.setDefault(True)
+        footer.addWidget(self.record)
+        self.shortcut_hint = QLabel()
+        self.shortcut_hint.setObjectName("shortcutHint")
+        self.shortcut_hint.setProperty("role", "muted")
+        self.shortcut_hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.shortcut_hint.setWordWrap(True)
+        footer.addWidget(self.shortcut_hint)
+        self.status = QLabel()
+        self.status.setObjectName("statusLine")
+        self.status.setProperty("role", "muted")
+        self.status.setWordWrap(True)
+        self.status.hide()
+        footer.addWidget(self.status)
+
+        self.result = ResultPanel(self)
+
+        self.record.clicked.connect(self._record_or_stop)
+        self.settings_button.clicked.connect(self.settings_clicked)
+        self.library_button.clicked.connect(self.library_clicked)
+        self.note_button.clicked.connect(lambda: emit(self.note_clicked, self._note_action))
+        self.problem_button.clicked.connect(
+            lambda: emit(self.problem_clicked, self._problem_action))
+        self.source.changed.connect(self._source_changed)
+        self.source.windows_wanted.connect(self.windows_wanted)
+        self.audio.changed.connect(self.audio_changed)
+        self.cameras.changed.connect(self.camera_changed)
+        self.apply_settings(settings)
+        self.setFixedWidth(max(self.fontMetrics().averageCharWidth() * WIDTH_CHARS + 40,
+                               self.body.minimumSizeHint().width()))
+        self.fit()
+
+    # -- building -----------------------------------------------------------------------
+    def _header(self) -> QHBoxLayout:
+        row = QHBoxLayout()
+        row.setSpacing(6)
+        logo = QLabel()
+        logo.setPixmap(artwork.app_icon().pixmap(QSize(28, 28)))
+        title = QLabel("capdesk")
+        title.setProperty("role", "headline")
+        self.library_button = self._header_button("libraryButton", "Library",
+                                                  glyphs.library_icon(),
+                                                  "Every recording and every Cap video")
+        self.settings_button = self._header_button("settingsButton", "Settings",
+                                                   glyphs.gear_icon(),
+                                                   "Keys, quality, frame rate, countdown")
+        row.addWidget(logo)
+        row.addWidget(title, 1)
+        row.addWidget(self.library_button)
+        row.addWidget(self.settings_button)
+        return row
+
+    @staticmethod
+    def _header_button(name: str, text: str, icon: QIcon, tip: str) -> QToolButton:
+        button = QToolButton()
+        button.setObjectName(name)
+        button.setText(text)
+        button.setIcon(icon)
+        button.setToolTip(tip)
+        button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        button.setAutoRaise(True)
+        return button
+
+    @staticmethod
+    def _line() -> QFrame:
+        line = QFrame()
+        line.setFrameShape(QFrame.Shape.HLine)
+        line.setProperty("role", "line")
+        return line
+
+    def _note_box(self) -> QFrame:
         self.note = QLabel()
         self.note.setObjectName("uploadNote")
         self.note.setWordWrap(True)
@@ -95,395 +178,153 @@ class MainWindow(QMainWindow):
         self.note_button.setObjectName("noteSetup")
         self.note_box = QFrame()
         self.note_box.setProperty("role", "note")
-        note_row = QHBoxLayout(self.note_box)
-        note_row.setContentsMargins(12, 10, 10, 10)
-        note_row.setSpacing(12)
-        note_row.addWidget(self.note, 1)
-        note_row.addWidget(self.note_button, 0, Qt.AlignmentFlag.AlignVCenter)
+        column = QVBoxLayout(self.note_box)
+        column.setContentsMargins(10, 8, 10, 8)
+        column.setSpacing(6)
+        column.addWidget(self.note)
+        column.addWidget(self.note_button, 0, Qt.AlignmentFlag.AlignRight)
         self.note_box.hide()
-        layout.addWidget(self.note_box)
+        return self.note_box
 
-        self.record = QPushButton("  Record")
-        self.record.setObjectName("recordButton")
-        self.record.setProperty("role", "primary")
-        self.record.setIcon(glyphs.record_icon())
-        self.record.setIconSize(QSize(18, 18))
-        self.record.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-        self.shortcut_hint = QLabel()
-        self.shortcut_hint.setObjectName("shortcutHint")
-        self.shortcut_hint.setProperty("role", "muted")
-        self.shortcut_hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        layout.addWidget(self.record)
-        layout.addWidget(self.shortcut_hint)
-
-        self.result = ResultPanel()
-        layout.addWidget(self.result)
-        layout.addStretch(1)
-
-        self.status = QLabel()
-        self.status.setObjectName("statusLine")
-        self.status.setProperty("role", "muted")
-        self.status.setWordWrap(True)
-        self.status.hide()
-        layout.addWidget(self.status)
-
-        self.record.clicked.connect(self._record_or_stop)
-        self.note_button.clicked.connect(self.settings_clicked)
-        self.settings_button.clicked.connect(self.settings_clicked)
-        self.library_button.clicked.connect(self.library_clicked)
-        self.refresh_screens()
-        self.apply_settings(settings)
-        self.setMinimumWidth(460)
-        self.resize(500, 10)
-        self.fit()
-
-    # -- building -----------------------------------------------------------------------
-    def _header(self) -> QHBoxLayout:
-        row = QHBoxLayout()
-        row.setSpacing(10)
-        logo = QLabel()
-        logo.setPixmap(artwork.app_icon().pixmap(QSize(36, 36)))
-        title = QLabel("capdesk")
-        title.setProperty("role", "headline")
-        subtitle = QLabel("Record, stop, share the link")
-        subtitle.setWordWrap(True)
-        subtitle.setProperty("role", "muted")
-        words = QVBoxLayout()
-        words.setSpacing(0)
-        words.addWidget(title)
-        words.addWidget(subtitle)
-        self.settings_button = QToolButton()
-        self.settings_button.setObjectName("settingsButton")
-        self.settings_button.setText("Settings")
-        self.settings_button.setIcon(glyphs.gear_icon())
-        self.settings_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        self.settings_button.setAutoRaise(True)
-        self.library_button = QToolButton()
-        self.library_button.setObjectName("libraryButton")
-        self.library_button.setText("Library")
-        self.library_button.setIcon(glyphs.library_icon())
-        self.library_button.setToolTip("Every recording and every Cap video, with its state")
-        self.library_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        self.library_button.setAutoRaise(True)
-        row.addWidget(logo)
-        row.addLayout(words, 1)
-        row.addWidget(self.library_button, 0, Qt.AlignmentFlag.AlignTop)
-        row.addWidget(self.settings_button, 0, Qt.AlignmentFlag.AlignTop)
-        return row
-
-    def _card(self, title: str) -> tuple[QFrame, QVBoxLayout]:
-        card = QFrame()
-        card.setProperty("role", "card")
-        layout = QVBoxLayout(card)
-        layout.setContentsMargins(16, 12, 16, 14)
-        layout.setSpacing(10)
-        heading = QLabel(title)
-        heading.setProperty("role", "title")
-        layout.addWidget(heading)
-        return card, layout
-
-    def _source_card(self) -> QFrame:
-        card, layout = self._card("What to record")
-        row = QHBoxLayout()
-        row.setSpacing(8)
-        self.modes = QButtonGroup(self)
-        self.mode_buttons: dict[str, QToolButton] = {}
-        for key, label, icon in (("screen", "Screen", glyphs.screen_icon()),
-                                 ("area", "Area", glyphs.area_icon()),
-                                 ("desktop", "All screens", glyphs.desktop_icon())):
-            button = QToolButton()
-            button.setObjectName(f"mode_{key}")
-            button.setProperty("role", "source")
-            button.setText(label)
-            button.setIcon(icon)
-            button.setIconSize(QSize(28, 28))
-            button.setCheckable(True)
-            button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextUnderIcon)
-            button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-            button.setMinimumHeight(button.fontMetrics().height() * 2 + 40)
-            self.modes.addButton(button)
-            self.mode_buttons[key] = button
-            row.addWidget(button)
-        layout.addLayout(row)
-        self.screen_row = QWidget()
-        screen_layout = QHBoxLayout(self.screen_row)
-        screen_layout.setContentsMargins(0, 0, 0, 0)
-        screen_label = QLabel("Screen")
-        self.screen_combo = QComboBox()
-        self.screen_combo.setObjectName("screenCombo")
-        screen_layout.addWidget(screen_label)
-        screen_layout.addWidget(self.screen_combo, 1)
-        layout.addWidget(self.screen_row)
-        self.mode_hint = QLabel()
-        self.mode_hint.setObjectName("modeHint")
-        self.mode_hint.setProperty("role", "muted")
-        self.mode_hint.setWordWrap(True)
-        layout.addWidget(self.mode_hint)
-        self.modes.buttonToggled.connect(self._mode_toggled)
-        self.screen_combo.currentIndexChanged.connect(lambda _i: emit(self.choice_changed))
-        return card
-
-    def _options_card(self, settings: Settings) -> QFrame:
-        card, layout = self._card("Options")
-        form = QFormLayout()
-        form.setHorizontalSpacing(14)
-        form.setVerticalSpacing(8)
-        form.setLabelAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        self.fps = QComboBox()
-        self.fps.setObjectName("fpsCombo")
-        for fps in FPS_CHOICES:
-            self.fps.addItem(f"{fps} frames per second", fps)
-        self.quality = QComboBox()
-        self.quality.setObjectName("qualityCombo")
-        for key, label in QUALITIES:
-            self.quality.addItem(label, key)
-        self.countdown = QComboBox()
-        self.countdown.setObjectName("countdownCombo")
-        for seconds, label in COUNTDOWNS:
-            self.countdown.addItem(label, seconds)
-        form.addRow("Frame rate", self.fps)
-        form.addRow("Quality", self.quality)
-        form.addRow("Countdown", self.countdown)
-        audio_box = self._audio_box()
-        form.addRow("Audio", self.microphone)  # the label level with the first checkbox
-        form.addRow("", audio_box)
-        camera_box = self._camera_box()
-        form.addRow("Camera", self.camera)
-        form.addRow("", camera_box)
-        layout.addLayout(form)
-        return card
-
-    def _audio_box(self) -> QWidget:
-        box = QWidget()
-        column = QVBoxLayout(box)
-        column.setContentsMargins(0, 0, 0, 0)
+    def _problem_box(self) -> QFrame:
+        self.problem = QLabel()
+        self.problem.setObjectName("problemText")
+        self.problem.setWordWrap(True)
+        self.problem.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.problem_button = QPushButton("Open Settings")
+        self.problem_button.setObjectName("problemFix")
+        self.problem_box = QFrame()
+        self.problem_box.setObjectName("problemBox")
+        self.problem_box.setProperty("role", "problem")
+        column = QVBoxLayout(self.problem_box)
+        column.setContentsMargins(10, 8, 10, 8)
         column.setSpacing(6)
-        self.microphone = QCheckBox("Record the microphone")
-        self.microphone.setObjectName("microphone")
-        self.mic_combo = QComboBox()
-        self.mic_combo.setObjectName("microphoneCombo")
-        self.mic_combo.setAccessibleName("Microphone")
-        self.mic_combo.addItem("Looking for microphones…", "")
-        self.mic_combo.setEnabled(False)
-        self.system_audio = QCheckBox("Record system sound")
-        self.system_audio.setObjectName("systemAudio")
-        self.system_audio.setToolTip("Everything this computer plays: videos, calls, alerts")
-        self.audio_hint = QLabel()
-        self.audio_hint.setObjectName("audioHint")
-        self.audio_hint.setProperty("role", "muted")
-        self.audio_hint.setWordWrap(True)
-        self.audio_hint.hide()
-        column.addWidget(self.mic_combo)
-        column.addWidget(self.system_audio)
-        column.addWidget(self.audio_hint)
-        self.microphone.toggled.connect(self._audio_toggled)
-        self.system_audio.toggled.connect(self._audio_toggled)
-        self.mic_combo.currentIndexChanged.connect(lambda _i: self._audio_toggled())
-        return box
+        column.addWidget(self.problem)
+        column.addWidget(self.problem_button, 0, Qt.AlignmentFlag.AlignRight)
+        self.problem_box.hide()
+        return self.problem_box
 
-    def _camera_box(self) -> QWidget:
-        box = QWidget()
-        column = QVBoxLayout(box)
-        column.setContentsMargins(0, 0, 0, 0)
-        column.setSpacing(6)
-        self.camera = QCheckBox("Show my camera in a bubble")
-        self.camera.setObjectName("camera")
-        self.camera.setEnabled(False)
-        self.camera.setToolTip("Looking for cameras…")
-        self.camera_combo = QComboBox()
-        self.camera_combo.setObjectName("cameraCombo")
-        self.camera_combo.setAccessibleName("Camera")
-        self.camera_combo.addItem("Looking for cameras…", "")
-        self.camera_combo.setEnabled(False)
-        self.camera_hint = QLabel()
-        self.camera_hint.setObjectName("cameraHint")
-        self.camera_hint.setProperty("role", "muted")
-        self.camera_hint.setWordWrap(True)
-        self.camera_hint.hide()
-        column.addWidget(self.camera_combo)
-        column.addWidget(self.camera_hint)
-        self.camera.toggled.connect(self._camera_toggled)
-        self.camera_combo.currentIndexChanged.connect(lambda _i: self._camera_toggled())
-        return box
-
-    # -- state ----------------------------------------------------------------------------
-    def refresh_screens(self) -> None:
-        current = self.screen_combo.currentData()
-        self.screen_combo.blockSignals(True)
-        self.screen_combo.clear()
-        primary = QGuiApplication.primaryScreen()
-        for index, screen in enumerate(QGuiApplication.screens(), start=1):
-            size = screen.size() * screen.devicePixelRatio()
-            label = f"Screen {index} · {size.width()}×{size.height()}"
-            if screen is primary:
-                label += " · main"
-            self.screen_combo.addItem(label, screen.name())
-        found = self.screen_combo.findData(current)
-        self.screen_combo.setCurrentIndex(max(0, found))
-        self.screen_combo.blockSignals(False)
-        self.mode_buttons["desktop"].setVisible(len(QGuiApplication.screens()) > 1)
-        if not self.mode_buttons["desktop"].isVisible() and self.mode_buttons[
-                "desktop"].isChecked():
-            self.mode_buttons["screen"].setChecked(True)
-
-    def set_audio_offer(self, offer: AudioOffer) -> None:
-        """The microphones and system sound found (looked up in a worker)."""
-        self._offer = offer
-        self._filling = True
-        self.mic_combo.clear()
-        for mic in offer.microphones:
-            label = f"System default · {mic.name}" if mic.is_default else mic.name
-            self.mic_combo.addItem(label, "" if mic.is_default else mic.id)
-        if offer.microphones and not any(m.is_default for m in offer.microphones):
-            self.mic_combo.insertItem(0, "System default", "")
-        if not offer.microphones:
-            self.mic_combo.addItem("No microphone", "")
-        self._select(self.mic_combo, self._wanted_device)
-        self.microphone.setChecked(self._wanted_mic and bool(offer.microphones))
-        self.system_audio.setChecked(self._wanted_system and offer.system)
-        self.system_audio.setToolTip(
-            "Everything this computer plays: videos, calls, alerts" if offer.system
-            else offer.system_problem)
-        self._filling = False
-        hints = [offer.microphone_problem] if not offer.microphones else []
-        if not offer.system and offer.system_problem not in hints:
-            hints.append(offer.system_problem)
-        self.audio_hint.setText(" ".join(h for h in hints if h))
-        self.audio_hint.setVisible(bool(self.audio_hint.text()))
-        self._enable_audio(self._phase == Phase.IDLE)
-        self.fit()
-
-    def set_camera_offer(self, offer: CameraOffer) -> None:
-        """The cameras found (looked up in a worker), a video file standing in included."""
-        self._cameras = offer
-        self._filling = True
-        self.camera_combo.clear()
-        for cam in offer.cameras:
-            label = f"System default · {cam.name}" if cam.is_default else cam.name
-            self.camera_combo.addItem(label, "" if cam.is_default else cam.id)
-        if not offer.cameras:
-            self.camera_combo.addItem("No camera", "")
-        self._select(self.camera_combo, self._wanted_camera_device)
-        self.camera.setChecked(self._wanted_camera and bool(offer.cameras))
-        self.camera.setToolTip("A round picture of you in the recording; drag it where "
-                               "it should be" if offer.cameras else NO_CAMERA)
-        self._filling = False
-        self.set_camera_problem("" if offer.cameras else
-                                (offer.problem or NO_CAMERA).rstrip(".") + ".")
-        self._enable_camera(self._phase == Phase.IDLE)
-        emit(self.camera_changed)
-
-    @Slot(str)
-    def set_camera_problem(self, text: str) -> None:
-        self.camera_hint.setText(text)
-        self.camera_hint.setVisible(bool(text))
-        self.fit()
+    # -- the parts' widgets, by their old names (tests and the shell use them) ------------
+    @property
+    def microphone(self) -> QCheckBox:
+        return self.audio.microphone
 
     @property
-    def has_cameras(self) -> bool:
-        return self._cameras is not None and bool(self._cameras.cameras)
+    def mic_combo(self) -> QComboBox:
+        return self.audio.mic_combo
 
-    def camera_wanted(self) -> tuple[bool, str]:
-        """What the person chose (kept while the camera is missing): on, camera id."""
-        return self._wanted_camera, self._wanted_camera_device
+    @property
+    def system_audio(self) -> QCheckBox:
+        return self.audio.system_audio
 
-    def camera_choice(self) -> tuple[bool, str]:
-        """What can be done now: on (a camera exists and is chosen), its id."""
-        on = self.has_cameras and self.camera.isChecked()
-        return on, str(self.camera_combo.currentData() or "") if on else ""
+    @property
+    def audio_hint(self) -> QLabel:
+        return self.audio.hint
 
-    def set_camera_on(self, on: bool) -> None:
-        if self.has_cameras:
-            self.camera.setChecked(on)
+    @property
+    def camera(self) -> QCheckBox:
+        return self.cameras.camera
 
-    def _camera_toggled(self, *_args: object) -> None:
-        self._enable_camera(self._phase == Phase.IDLE)
-        if self._filling or self._cameras is None:
-            return
-        if self.has_cameras:
-            self._wanted_camera = self.camera.isChecked()
-            self._wanted_camera_device = str(self.camera_combo.currentData() or "")
-        emit(self.camera_changed)
+    @property
+    def camera_combo(self) -> QComboBox:
+        return self.cameras.camera_combo
 
-    def _enable_camera(self, idle: bool) -> None:
-        self.camera.setEnabled(idle and self.has_cameras)
-        self.camera_combo.setEnabled(idle and self.has_cameras and self.camera.isChecked())
+    @property
+    def camera_hint(self) -> QLabel:
+        return self.cameras.hint
 
     @property
     def has_microphones(self) -> bool:
-        return self._offer is not None and bool(self._offer.microphones)
+        return self.audio.has_microphones
+
+    @property
+    def has_cameras(self) -> bool:
+        return self.cameras.has_cameras
+
+    # -- state ------------------------------------------------------------------------------
+    def refresh_screens(self) -> None:
+        self.source.refresh_screens()
+
+    def set_audio_offer(self, offer: AudioOffer) -> None:
+        self.audio.set_offer(offer)
+        self.audio.set_idle(self._phase == Phase.IDLE)
+        self.fit()
+
+    def set_camera_offer(self, offer: CameraOffer) -> None:
+        self.cameras.set_offer(offer)
+        self.cameras.set_idle(self._phase == Phase.IDLE)
+        self.fit()
+
+    @Slot(str)
+    def set_camera_problem(self, text: str) -> None:
+        self.cameras.set_problem(text)
+        self.fit()
+
+    def camera_wanted(self) -> tuple[bool, str]:
+        return self.cameras.wanted()
+
+    def camera_choice(self) -> tuple[bool, str]:
+        return self.cameras.choice()
+
+    def set_camera_on(self, on: bool) -> None:
+        self.cameras.set_on(on)
 
     def turn_on_microphone(self) -> None:
-        if self.has_microphones:
-            self.microphone.setChecked(True)
+        self.audio.turn_on_microphone()
 
     def audio_wanted(self) -> tuple[bool, str, bool]:
-        """What the person chose (kept while a device is missing): mic, device, system."""
-        return self._wanted_mic, self._wanted_device, self._wanted_system
-
-    def _audio_toggled(self, *_args: object) -> None:
-        self._enable_audio(self._phase == Phase.IDLE)
-        if self._filling or self._offer is None:
-            return
-        if self.microphone.isEnabled():
-            self._wanted_mic = self.microphone.isChecked()
-            self._wanted_device = str(self.mic_combo.currentData() or "")
-        if self.system_audio.isEnabled():
-            self._wanted_system = self.system_audio.isChecked()
-        emit(self.audio_changed)
-
-    def _enable_audio(self, idle: bool) -> None:
-        offer = self._offer
-        mics = offer is not None and bool(offer.microphones)
-        self.microphone.setEnabled(idle and mics)
-        self.mic_combo.setEnabled(idle and mics and self.microphone.isChecked())
-        self.system_audio.setEnabled(idle and offer is not None and offer.system)
+        return self.audio.wanted()
 
     def apply_settings(self, settings: Settings) -> None:
-        self._select(self.fps, settings.fps)
-        self._select(self.quality, settings.quality)
-        self._select(self.countdown, settings.countdown)
-        if self.modes.checkedButton() is None:
-            self.mode_buttons["screen"].setChecked(True)
+        self._settings = settings
         record = QKeySequence(settings.hotkey_record).toString(
             QKeySequence.SequenceFormat.NativeText)
         self.shortcut_hint.setText(f"Start and stop from anywhere with {record}"
                                    if record else "")
 
-    @staticmethod
-    def _select(combo: QComboBox, value: object) -> None:
-        index = combo.findData(value)
-        if index >= 0:
-            combo.setCurrentIndex(index)
-
-    def choice(self) -> Choice:
-        checked = self.modes.checkedButton()
-        mode = next((k for k, b in self.mode_buttons.items() if b is checked), "screen")
+    def choice(self, mode: str | None = None) -> Choice:
+        """What Record would record now; ``mode``: another mode, this once (the tray's
+        "Record an area…" does not change the window's choice)."""
+        s = self._settings
+        mode = mode or self.source.mode
+        window = self.source.chosen_window() if mode == "window" else None
         return Choice(
             mode=mode,
-            screen_name=self.screen_combo.currentData() if mode == "screen" else None,
-            fps=int(self.fps.currentData()),
-            quality=str(self.quality.currentData()),
-            countdown=int(self.countdown.currentData()),
-            audio=wording.audio_mode(self._mic_on(), self._system_on()),
-            audio_device=(str(self.mic_combo.currentData() or "") or None) if self._mic_on()
-            else None,
+            screen_name=self.source.screen_name if mode == "screen" else None,
+            fps=s.fps, quality=s.quality, countdown=s.countdown,
+            audio=self.audio.mode(), audio_device=self.audio.device(),
+            window_id=window.id if window is not None else None,
+            window_title=(window.title or window.app) if window is not None else "",
         )
 
-    def _mic_on(self) -> bool:
-        return self.has_microphones and self.microphone.isChecked()
-
-    def _system_on(self) -> bool:
-        return (self._offer is not None and self._offer.system
-                and self.system_audio.isChecked())
-
     def set_mode(self, mode: str) -> None:
-        self.mode_buttons[mode].setChecked(True)
+        self.source.set_mode(mode)
 
-    @Slot(str)
-    def set_upload_note(self, note: str) -> None:
+    def set_windows(self, windows: Sequence[WindowLike], problem: str = "") -> None:
+        self.source.set_windows(windows, problem)
+        self.fit()
+
+    @Slot(str, str, str)
+    def set_upload_note(self, note: str, button: str = "Set up uploads…",
+                        action: str = "settings") -> None:
+        """A note above Record (why uploads are off) and a button that fixes it."""
         self.note.setText(note)
-        self.note_box.setVisible(bool(note))
+        self.note_button.setText(button)
+        self.note_button.setVisible(bool(button))
+        self._note_action = action
+        self.note_box.setVisible(bool(note) and self.problem_box.isHidden())
+        self.fit()
+
+    def set_problem(self, text: str, button: str = "", action: str = "") -> None:
+        """An error in the window (a recording that could not start), with its fix."""
+        self.problem.setText(text)
+        self.problem_button.setText(button)
+        self.problem_button.setVisible(bool(button))
+        self._problem_action = action
+        self.problem_box.setVisible(bool(text))
+        self.note_box.setVisible(not text and bool(self.note.text()))  # one box at a time
+        if text:
+            self.status.hide()
         self.fit()
 
     @Slot(str)
@@ -498,12 +339,19 @@ class MainWindow(QMainWindow):
         idle = phase == Phase.IDLE
         self.record.setText("  Record" if idle else "  Stop")
         self.record.setIcon(glyphs.record_icon() if idle else glyphs.stop_icon())
-        self.record.setEnabled(phase != Phase.STOPPING)
-        for widget in (self.fps, self.quality, self.countdown, self.screen_combo,
-                       *self.mode_buttons.values()):
-            widget.setEnabled(idle)
-        self._enable_audio(idle)
-        self._enable_camera(idle)
+        self.source.set_enabled(idle)
+        self.audio.set_idle(idle)
+        self.cameras.set_idle(idle)
+        self._enable_record()
+
+    def _enable_record(self) -> None:
+        idle = self._phase == Phase.IDLE
+        self.record.setEnabled(self._phase != Phase.STOPPING and (not idle or self.source.ready))
+
+    def _source_changed(self) -> None:
+        self._enable_record()
+        emit(self.choice_changed)
+        self.fit()
 
     def _record_or_stop(self) -> None:
         if self._phase == Phase.IDLE:
@@ -511,24 +359,16 @@ class MainWindow(QMainWindow):
         else:
             emit(self.stop_clicked)
 
-    def _mode_toggled(self, _button: QToolButton, checked: bool) -> None:
-        if not checked:
-            return
-        mode = self.choice().mode
-        self.screen_row.setVisible(mode == "screen")
-        self.mode_hint.setText({
-            "screen": "Records one whole screen.",
-            "area": "After you press Record, drag over the part of the screen to record.",
-            "desktop": "Records every screen together, side by side.",
-        }[mode])
-        emit(self.choice_changed)
-
+    # -- the window ---------------------------------------------------------------------------
     def fit(self) -> None:
-        """Grow or shrink to the content (a result card or a note came or went)."""
-        self.setMinimumHeight(0)
-        fit_height(self, self.centralWidget())
+        """Fit the content (a note came or went), at most the screen; stay on screen."""
+        self._fit_now()
         if self.isVisible():  # wrapped labels know their height only once laid out
-            QTimer.singleShot(0, lambda: fit_height(self, self.centralWidget()))
+            QTimer.singleShot(0, self._fit_now)
+
+    def _fit_now(self) -> None:
+        width = self.width()
+        fit_height(self, self.body, extra=needed_height(self.footer, width))
 
     def bring_to_front(self) -> None:
         self.show()
@@ -537,11 +377,17 @@ class MainWindow(QMainWindow):
         self.raise_()
         self.activateWindow()
 
+    def hideEvent(self, event: QHideEvent) -> None:
+        self.result.hide_with_recorder()
+        super().hideEvent(event)
+
     def closeEvent(self, event: QCloseEvent) -> None:
         if not self.quit_on_close:  # a tray icon keeps the app running
             event.ignore()
             self.hide()
+            emit(self.closed_to_tray)
             return
+        self.result.close()
         super().closeEvent(event)
 
     @staticmethod

@@ -3,14 +3,18 @@
 It shows the elapsed time, the sound level, the upload's health and audio
 warnings (a microphone gone silent), and offers mute, pause/resume, stop and
 discard. Discard asks first, inside the bar (no modal dialog that
-could land in the recording). The bar asks the OS to keep it out of the
+could land in the recording), with the confirming button away from where Discard
+was, so a double click deletes nothing. Buttons keep their size and place when
+their labels change (Mute/Unmute, Pause/Resume) and when warnings come and go.
+When Cap cannot be reached after Stop, the bar offers to keep the recording on
+this computer and upload it later. The bar asks the OS to keep it out of the
 recording (``capture_exclusion``); where that is impossible (X11) it says so in
 its tooltip.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPoint, Qt, Signal, Slot
+from PySide6.QtCore import QPoint, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QGuiApplication, QMouseEvent, QShowEvent
 from PySide6.QtWidgets import (
     QFrame,
@@ -38,12 +42,13 @@ class RecordingBar(QWidget):
     discard_confirmed = Signal()
     cancel_clicked = Signal()
     mute_clicked = Signal()
+    keep_local_clicked = Signal()
 
     def __init__(self) -> None:
         super().__init__(None, Qt.WindowType.FramelessWindowHint
                          | Qt.WindowType.WindowStaysOnTopHint | Qt.WindowType.Tool)
         self.setObjectName("recordingBar")
-        self.setWindowTitle("capdesk recording")
+        self.setWindowTitle("Recording")
         self.setAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating)
         self.excluded = False
         self.exclusion_note = ""
@@ -67,6 +72,7 @@ class RecordingBar(QWidget):
         self.health.setObjectName("uploadHealth")
         self.health.setProperty("role", "muted")
         layout.addWidget(self.health)
+        layout.addWidget(self._offer_row())
         self.warning = QLabel()
         self.warning.setObjectName("audioWarning")
         self.warning.setWordWrap(True)
@@ -78,12 +84,13 @@ class RecordingBar(QWidget):
         self.camera_line.hide()
         layout.addWidget(self.camera_line)
         layout.addStretch(1)  # any spare height below: the buttons never move down
-        for label in (self.warning, self.camera_line):  # words never widen the bar
+        for label in (self.warning, self.camera_line, self.health):  # words never widen it
             label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self._camera_note = ""
         self._audio = "none"
         self._muted = False
         self._phase = Phase.IDLE.value
+        self._steady_sizes()
         self.set_phase(Phase.IDLE.value)
 
     def _main_page(self) -> QWidget:
@@ -146,13 +153,51 @@ class RecordingBar(QWidget):
         sure.setProperty("role", "danger")
         for button in (keep, sure):
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        row.addWidget(question)
-        row.addStretch(1)
-        row.addWidget(keep)
+        row.addWidget(question, 1)
         row.addWidget(sure)
+        row.addSpacing(24)
+        row.addWidget(keep)
         keep.clicked.connect(lambda: self.pages.setCurrentIndex(0))
         sure.clicked.connect(self._confirmed)
+        self.confirm_discard, self.keep_recording = sure, keep
         return page
+
+    def _offer_row(self) -> QWidget:
+        self.offer = QWidget()
+        row = QHBoxLayout(self.offer)
+        row.setContentsMargins(0, 4, 0, 0)
+        row.setSpacing(8)
+        self.keep_local = QPushButton("Keep it on this computer, upload later")
+        self.keep_local.setObjectName("keepLocal")
+        self.keep_local.setProperty("role", "accent")
+        self.keep_local.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.keep_local.setToolTip("The recording is complete on this computer; capdesk "
+                                   "keeps trying to upload it in the background")
+        row.addWidget(self.keep_local)
+        row.addStretch(1)
+        self.keep_local.clicked.connect(self.keep_local_clicked)
+        self.offer.hide()
+        return self.offer
+
+    def _steady_sizes(self) -> None:
+        """Each button as wide as its widest label; the bar as wide as its widest state."""
+        for button, labels in ((self.mute, ("Mute", "Unmute")),
+                               (self.pause, ("Pause", "Resume")),
+                               (self.stop, ("Stop",)), (self.discard, ("Discard",)),
+                               (self.cancel, ("Cancel",))):
+            widths = []
+            for label in labels:
+                button.setText(label)
+                widths.append(button.sizeHint().width())
+            button.setText(labels[0])
+            button.setFixedWidth(max(widths))
+        for button in (self.mute, self.pause, self.stop, self.discard):
+            button.show()
+        main, confirm = self.pages.widget(0), self.pages.widget(1)
+        assert main is not None and confirm is not None
+        widest = max(main.sizeHint().width(), confirm.sizeHint().width(),
+                     self.offer.sizeHint().width())
+        self.setFixedWidth(widest + 2 * 14 + 12)  # the frame's margins, and some air
 
     # -- updates from the controller --------------------------------------------------
     @Slot(str)
@@ -166,10 +211,12 @@ class RecordingBar(QWidget):
             self.meter.set_level(0.0)
         counting = phase in (Phase.COUNTDOWN, Phase.STARTING)
         self.pause.setVisible(recording)
-        self.stop.setVisible(recording or phase == Phase.STOPPING)
+        self.stop.setVisible(recording)
         self.discard.setVisible(recording)
         self.cancel.setVisible(counting)
         self.stop.setEnabled(recording)
+        if phase != Phase.STOPPING:
+            self.offer.hide()
         self.pause.setText("Resume" if phase == Phase.PAUSED else "Pause")
         colour = {Phase.RECORDING: colours.record, Phase.PAUSED: "#F59E0B"}.get(
             Phase(phase), colours.muted)
@@ -178,14 +225,14 @@ class RecordingBar(QWidget):
             self.time.setText("Starting…")
         elif phase == Phase.STOPPING:
             self.time.setText("Finishing…")
-        self.adjustSize()
+        self._fit()
 
     @Slot(str, bool)
     def set_audio(self, mode: str, muted: bool) -> None:
         """The recording's audio mode (none, mic, system, mic+system, synthetic) and mute."""
         self._audio, self._muted = mode, muted
         self._show_audio()
-        self.adjustSize()
+        self._fit()
 
     def _show_audio(self) -> None:
         recording = self._phase in (Phase.RECORDING, Phase.PAUSED)
@@ -210,7 +257,7 @@ class RecordingBar(QWidget):
         self.warning.setText(text)
         self.warning.setStyleSheet(f"color: {colour};")
         self.warning.setVisible(bool(text))
-        self.adjustSize()
+        self._fit()
 
     def set_camera_note(self, text: str) -> None:
         """A quiet line about the camera (its preview hides while recording here)."""
@@ -227,7 +274,11 @@ class RecordingBar(QWidget):
         self.camera_line.setText(warning or note)
         self.camera_line.setStyleSheet(f"color: {'#D97706' if warning else colours.muted};")
         self.camera_line.setVisible(bool(warning or note))
-        self.adjustSize()
+        self._fit()
+
+    def set_link_note(self, text: str) -> None:
+        """The link was copied at the start (shown with the camera's quiet line)."""
+        self.set_camera_note(" ".join(t for t in (self._camera_note, text) if t))
 
     @Slot(int)
     def set_countdown(self, seconds: int) -> None:
@@ -245,6 +296,23 @@ class RecordingBar(QWidget):
         self.health.setText(text)
         self.health.setStyleSheet(f"color: {colour};")
 
+    def _fit(self) -> None:
+        """As tall as what shows (the width is fixed: see ``_steady_sizes``)."""
+        layout = self.layout()
+        if layout is None:
+            return
+        layout.activate()
+        height = (layout.totalHeightForWidth(self.width()) if layout.hasHeightForWidth()
+                  else layout.totalSizeHint().height())
+        self.resize(self.width(), max(height, layout.totalMinimumSize().height()))
+
+    @Slot(bool)
+    def offer_keep_local(self, on: bool) -> None:
+        """Cap cannot be reached after Stop: offer to stop waiting for it."""
+        self.offer.setVisible(on)
+        self._fit()
+        QTimer.singleShot(0, self._fit)  # once the row is laid out
+
     # -- discard confirmation ---------------------------------------------------------
     def _ask_discard(self) -> None:
         self.pages.setCurrentIndex(1)
@@ -259,7 +327,7 @@ class RecordingBar(QWidget):
         if screen is None:
             return
         area = screen.availableGeometry()
-        self.adjustSize()
+        self._fit()
         self.move(area.center().x() - self.width() // 2, area.top() + 24)
 
     def showEvent(self, event: QShowEvent) -> None:

@@ -1,11 +1,12 @@
-"""Settings: the Cap connection, recording defaults, shortcuts, and general behaviour."""
+"""Settings: the Cap connection, recording (quality, frame rate, countdown, where files
+go), shortcuts, and general behaviour (theme, clipboard, notifications, files)."""
 
 from __future__ import annotations
 
 import dataclasses
 import logging
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QIcon, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -27,13 +28,15 @@ from PySide6.QtWidgets import (
 from capdesk import settings as settings_module
 from capdesk.secrets import KeychainUnavailable
 from capdesk.settings import Settings
-from capdesk.ui import artwork, autostart
+from capdesk.ui import artwork, autostart, theme
+from capdesk.ui.choice import COUNTDOWNS, FPS_CHOICES, QUALITIES
 from capdesk.ui.hotkeys import ChordError, parse
 from capdesk.ui.key_form import KeyForm
-from capdesk.ui.main_window import COUNTDOWNS, FPS_CHOICES, QUALITIES
-from capdesk.ui.services import KeyStore
+from capdesk.ui.services import Browser, KeyStore
 from capdesk.ui.signals import emit
-from capdesk.ui.sizing import fit_height
+from capdesk.ui.sizing import center_on, fit_height, scrolling
+
+ACCOUNT_TAB, RECORDING_TAB, SHORTCUTS_TAB, GENERAL_TAB = range(4)
 
 log = logging.getLogger(__name__)
 
@@ -42,18 +45,23 @@ class SettingsDialog(QDialog):
     saved = Signal(object)  # Settings
 
     def __init__(self, settings: Settings, keys: KeyStore, hotkey_note: str = "",
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, browser: Browser | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("settingsDialog")
-        self.setWindowTitle("capdesk settings")
+        self.setWindowTitle("Settings")
         self.setWindowIcon(artwork.app_icon())
         self.settings = dataclasses.replace(settings)
-        layout = QVBoxLayout(self)
+        self.body = QWidget()
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(scrolling(self.body))
+        layout = QVBoxLayout(self.body)
         layout.setContentsMargins(16, 16, 16, 12)
         layout.setSpacing(12)
         self.tabs = QTabWidget()
         self.tabs.setObjectName("settingsTabs")
-        self.keys_form = KeyForm(keys, settings)
+        self.keys_form = KeyForm(keys, settings, browser=browser)
+        self.keys_form.grew.connect(self.grow)
         self.tabs.addTab(self._page(self.keys_form, (
             "The public key (cpk_…) lets capdesk upload; the secret key (csk_…) lets it show "
             "when a video is ready. Both stay in your system keychain.")), "Cap account")
@@ -77,6 +85,8 @@ class SettingsDialog(QDialog):
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
+        self.tabs.currentChanged.connect(lambda _i: self.grow())
+        self.setMinimumWidth(520)
         self.resize(620, 10)
 
     def _page(self, content: QWidget, intro: str) -> QWidget:
@@ -124,10 +134,14 @@ class SettingsDialog(QDialog):
         for seconds, label in COUNTDOWNS:
             self.countdown.addItem(label, seconds)
         self.countdown.setCurrentIndex(max(0, self.countdown.findData(settings.countdown)))
-        form.addRow("Save recordings in", row)
         form.addRow("Quality", self.quality)
         form.addRow("Frame rate", self.fps)
         form.addRow("Countdown", self.countdown)
+        form.addRow("Save recordings in", row)
+        self.delete_after = QCheckBox("Delete the file on this computer once Cap has the video")
+        self.delete_after.setObjectName("deleteAfterUpload")
+        self.delete_after.setChecked(settings.delete_after_upload)
+        form.addRow(self.delete_after)
         return page
 
     def _shortcuts_page(self, settings: Settings, note: str) -> QWidget:
@@ -137,11 +151,14 @@ class SettingsDialog(QDialog):
         self.hotkey_record.setObjectName("hotkeyRecord")
         self.hotkey_pause = QKeySequenceEdit(QKeySequence(settings.hotkey_pause))
         self.hotkey_pause.setObjectName("hotkeyPause")
-        for edit in (self.hotkey_record, self.hotkey_pause):
+        self.hotkey_area = QKeySequenceEdit(QKeySequence(settings.hotkey_area))
+        self.hotkey_area.setObjectName("hotkeyArea")
+        for edit in (self.hotkey_record, self.hotkey_pause, self.hotkey_area):
             edit.setMaximumSequenceLength(1)
             edit.setClearButtonEnabled(True)
         form.addRow("Start / stop recording", self.hotkey_record)
         form.addRow("Pause / resume", self.hotkey_pause)
+        form.addRow("Record an area", self.hotkey_area)
         self.hotkey_note = QLabel(note)
         self.hotkey_note.setObjectName("hotkeyNote")
         self.hotkey_note.setProperty("role", "note")
@@ -151,14 +168,33 @@ class SettingsDialog(QDialog):
         return page
 
     def _general_page(self, settings: Settings) -> QWidget:
-        page, form = self._form_page("How capdesk behaves.")
-        self.copy_link = QCheckBox("Copy the link to the clipboard when an upload completes")
+        page, form = self._form_page("How capdesk looks and behaves.")
+        self.theme = QComboBox()
+        self.theme.setObjectName("themeSetting")
+        for key, label in theme.THEMES:
+            self.theme.addItem(label, key)
+        self.theme.setCurrentIndex(max(0, self.theme.findData(settings.theme)))
+        self.copy_link = QCheckBox("Copy the link when the upload completes")
         self.copy_link.setObjectName("copyLinkSetting")
         self.copy_link.setChecked(settings.copy_link)
+        self.copy_at_start = QCheckBox("Copy the link as soon as a recording starts "
+                                       "(it works once you stop)")
+        self.copy_at_start.setObjectName("copyLinkAtStart")
+        self.copy_at_start.setChecked(settings.copy_link_at_start)
+        self.notify_link = QCheckBox("When a link is ready")
+        self.notify_link.setObjectName("notifyLink")
+        self.notify_link.setChecked(settings.notify_link)
+        self.notify_problems = QCheckBox("When a recording or an upload fails")
+        self.notify_problems.setObjectName("notifyProblems")
+        self.notify_problems.setChecked(settings.notify_problems)
         self.start_at_login = QCheckBox("Start capdesk when I log in")
         self.start_at_login.setObjectName("startAtLogin")
         self.start_at_login.setChecked(settings.start_at_login)
-        form.addRow(self.copy_link)
+        form.addRow("Theme", self.theme)
+        form.addRow("Clipboard", self.copy_link)
+        form.addRow("", self.copy_at_start)
+        form.addRow("Notify me", self.notify_link)
+        form.addRow("", self.notify_problems)
         form.addRow(self.start_at_login)
         return page
 
@@ -183,7 +219,13 @@ class SettingsDialog(QDialog):
         new.countdown = int(self.countdown.currentData())
         new.hotkey_record = self._shortcut(self.hotkey_record)
         new.hotkey_pause = self._shortcut(self.hotkey_pause)
+        new.hotkey_area = self._shortcut(self.hotkey_area)
         new.copy_link = self.copy_link.isChecked()
+        new.copy_link_at_start = self.copy_at_start.isChecked()
+        new.delete_after_upload = self.delete_after.isChecked()
+        new.notify_link = self.notify_link.isChecked()
+        new.notify_problems = self.notify_problems.isChecked()
+        new.theme = str(self.theme.currentData())
         new.start_at_login = self.start_at_login.isChecked()
         return new
 
@@ -192,14 +234,17 @@ class SettingsDialog(QDialog):
         problem = self.keys_form.validate()
         if problem:
             found.append(problem)
-        for label, text in (("Start / stop", new.hotkey_record), ("Pause", new.hotkey_pause)):
+        chosen = (("Start / stop", new.hotkey_record), ("Pause", new.hotkey_pause),
+                  ("Record an area", new.hotkey_area))
+        for label, text in chosen:
             if text:
                 try:
                     parse(text)
                 except ChordError as exc:
                     found.append(f"{label} shortcut: {exc}")
-        if new.hotkey_record and new.hotkey_record == new.hotkey_pause:
-            found.append("The two shortcuts must differ.")
+        used = [text for _label, text in chosen if text]
+        if len(used) != len(set(used)):
+            found.append("Each shortcut must be different.")
         return found
 
     def save(self) -> None:
@@ -208,7 +253,10 @@ class SettingsDialog(QDialog):
         if not problems:
             try:
                 self.keys_form.save_keys()
-            except (KeychainUnavailable, ValueError) as exc:
+            except KeychainUnavailable as exc:
+                self.keys_form.hide_keychain_note()
+                problems.append(str(exc))
+            except ValueError as exc:
                 problems.append(str(exc))
         if not problems and new.start_at_login != autostart.is_enabled():
             try:
@@ -218,12 +266,14 @@ class SettingsDialog(QDialog):
         if problems:
             self.error.setText("\n".join(problems))
             self.error.show()
+            self.grow()
             return
         try:
             settings_module.save(new)
         except (OSError, ValueError) as exc:
             self.error.setText(f"Could not save the settings: {exc}")
             self.error.show()
+            self.grow()
             return
         self.settings = new
         emit(self.saved, new)
@@ -235,6 +285,13 @@ class SettingsDialog(QDialog):
         self.activateWindow()
         self.setWindowState(self.windowState() & ~Qt.WindowState.WindowMinimized)
 
+    def grow(self) -> None:
+        """Fit the page shown (a test result, an error, the Advanced fold), at most the
+        screen's height; the page scrolls beyond that."""
+        fit_height(self, self.body)
+        QTimer.singleShot(0, lambda: fit_height(self, self.body))  # once laid out
+
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
-        fit_height(self)
+        fit_height(self, self.body)
+        center_on(self, self.parentWidget())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from html import escape
 from pathlib import Path
 
 from capdesk.engine import Journal
@@ -21,9 +22,20 @@ class Share:
     hint: str = ""  # how to fix it
     status_line: str = ""  # after complete: processing, ready, transcription
     can_retry: bool = False
+    retry_label: str = "Retry upload"  # "Upload now" for a recording that never tried
     fix_in_settings: bool = False
     duration: float | None = None
     size_bytes: int | None = None
+
+    @property
+    def embed_code(self) -> str:
+        """An iframe of the video's embed page ("" before the video exists on Cap)."""
+        url = self.journal.embed_url if self.link else None
+        if not url:
+            return ""
+        title = escape(self.journal.name or "Cap video", quote=True)
+        return (f'<iframe src="{escape(url, quote=True)}" width="640" height="360" '
+                f'title="{title}" frameborder="0" allowfullscreen></iframe>')
 
     @property
     def ok(self) -> bool:
@@ -60,10 +72,10 @@ def share_from_journal(journal: Journal, *, upload_note: str | None = None,
         share.headline = "Your link is ready"
         share.status_line = "Uploaded"
     elif state == State.LOCAL_ONLY:
-        share.detail = upload_note or "Uploads are off."
+        share.detail = wording.for_people(upload_note or "Uploads are off.")
         share.hint = f"The video is in {share.file}."
     else:
-        share.detail, share.hint = _split(journal.error or "")
+        share.detail, share.hint = _split(wording.for_people(journal.error or ""))
         prefix = f"{share.headline}: "
         if share.detail.startswith(prefix):  # the headline already says it
             rest = share.detail[len(prefix):]

@@ -1,71 +1,53 @@
 """The composition root: builds every piece of the app and wires every signal, here only.
 
 Pieces know nothing of each other; this module connects them. Reading
-``wire()`` tells the whole behaviour of the app.
+``wire()`` tells the whole behaviour of the app. The start of a recording is in
+``start_flow``, what happens when one ends in ``outcomes``, the note above Record in
+``upload_notes``.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import logging
-from collections.abc import Callable
-from datetime import datetime
 
 import shiboken6
-from PySide6.QtCore import QObject, QRectF, QTimer, Slot
+from PySide6.QtCore import QObject, QTimer, Slot
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QAbstractButton, QApplication, QCheckBox, QMessageBox, QSystemTrayIcon
+from PySide6.QtWidgets import QApplication, QMessageBox, QSystemTrayIcon
 
-from capdesk import secrets
 from capdesk import settings as settings_module
-from capdesk.engine import AudioMode, Credits, RecordingOptions, SourceKind, geometry
-from capdesk.engine import JournalState as State
+from capdesk.engine import CaptureError, Credits
 from capdesk.settings import Settings
 from capdesk.ui import hotkeys as hotkeys_module
-from capdesk.ui import wording
+from capdesk.ui import theme, wording
 from capdesk.ui.aftercare import Aftercare, recent_recordings
-from capdesk.ui.area_picker import AreaPicker, PickedArea, screen_tuples
-from capdesk.ui.artwork import TrayState
-from capdesk.ui.audio import AudioOffer, probe_audio
-from capdesk.ui.camera import CameraOffer, Rect, probe_cameras
-from capdesk.ui.camera_control import HIDES_NOTE, CameraControl
-from capdesk.ui.controller import (
-    MIC_MODES,
-    Phase,
-    RecorderFactory,
-    RecordingController,
-    make_recorder,
-)
+from capdesk.ui.app_options import Options
+from capdesk.ui.area_picker import AreaPicker
+from capdesk.ui.audio import AudioOffer
+from capdesk.ui.camera import CameraOffer
+from capdesk.ui.camera_control import CameraControl
+from capdesk.ui.choice import Choice
+from capdesk.ui.controller import Phase, RecorderFactory, RecordingController, make_recorder
 from capdesk.ui.credits import CreditsWatch
-from capdesk.ui.keycheck import KeyReport, check_keys
 from capdesk.ui.library_window import LibraryWindow
-from capdesk.ui.main_window import Choice, MainWindow
+from capdesk.ui.main_window import MainWindow
+from capdesk.ui.outcomes import Outcomes
 from capdesk.ui.recording_bar import RecordingBar
 from capdesk.ui.services import Services
-from capdesk.ui.settings_dialog import SettingsDialog
-from capdesk.ui.share import Share
+from capdesk.ui.settings_dialog import RECORDING_TAB, SettingsDialog
+from capdesk.ui.share import share_from_journal
+from capdesk.ui.source_picker import WindowLike
+from capdesk.ui.start_flow import StartFlow
 from capdesk.ui.threads import run_in_worker
 from capdesk.ui.tray import Tray
+from capdesk.ui.upload_notes import DASHBOARD, SETTINGS, UPLOAD_LOCAL, UploadNotes
 from capdesk.ui.welcome import WelcomeDialog, should_show
 
+__all__ = ["Options", "Shell"]
+
 log = logging.getLogger(__name__)
-
-
-@dataclasses.dataclass
-class Options:
-    """How this run of the app is put together (tests change these)."""
-
-    source: str = "screen"  # "synthetic": the moving test card instead of the screen
-    synthetic_size: tuple[int, int] = (640, 360)
-    use_tray: bool = True
-    use_hotkeys: bool = True
-    resume_at_start: bool = True
-    first_run: bool = True
-    # Looks up microphones and system sound (blocking; run in a worker).
-    audio_probe: Callable[[], AudioOffer] = probe_audio
-    audio: str | None = None  # forces the audio mode (tests: "synthetic"); None: the window's
-    # Looks up the cameras (a child process, about a second; run in a worker).
-    camera_probe: Callable[[], CameraOffer] = probe_cameras
+TRAY_NOTE = ("capdesk keeps running in the tray: start a recording from its menu or with "
+             "your shortcut. Quit it from the tray menu.")
 
 
 class Shell(QObject):
@@ -75,6 +57,7 @@ class Shell(QObject):
         self.options = options or Options()
         self.services = services or Services()
         self.settings = settings_module.load()
+        theme.set_preference(self.settings.theme)
         self.controller = RecordingController(factory, self)
         self.aftercare = Aftercare(parent=self)
         self.window = MainWindow(self.settings)
@@ -82,82 +65,111 @@ class Shell(QObject):
         self.library = LibraryWindow()
         self.bar = RecordingBar()
         self.picker = AreaPicker(self)
-        self.camera = CameraControl(self.settings, self._save_settings, self._camera_reference,
-                                    self)
         self.tray: Tray | None = None
         if self.options.use_tray and QSystemTrayIcon.isSystemTrayAvailable():
             self.tray = Tray(recent_recordings, self)
+        self.notes = UploadNotes(self.services.keys, self.credits, lambda: self.settings,
+                                 lambda: self.controller.busy, parent=self)
+        self.camera = CameraControl(self.settings, self._save_settings,
+                                    lambda: self.starter.camera_reference(), self)
+        self.starter = StartFlow(self.options, lambda: self.settings, self._save_settings,
+                                 self.controller, self.window, self.bar, self.picker,
+                                 self.camera, self.aftercare, self)
+        self.outcomes = Outcomes(lambda: self.settings, self.services, self.window, self.bar,
+                                 self.controller, self.aftercare, self.notes, self.tray, self)
         self.hotkeys = (hotkeys_module.create(self) if self.options.use_hotkeys
                         else hotkeys_module.Unsupported("Global shortcuts are turned off.", self))
         self.hotkey_problems: list[str] = []
         self.settings_dialog: SettingsDialog | None = None
         self.welcome: WelcomeDialog | None = None
-        self.last_link = ""
-        self._key_note: str | None = None  # why uploads are off or will fail
-        self._credit_note: str | None = None  # a low or empty balance
         self._quit_after_stop = False
-        self._pending_choice: Choice | None = None
-        self.mic_prompt: QMessageBox | None = None
         self._probing = False
+        self._listing_windows = False
         self.wire()
+
+    @property
+    def mic_prompt(self) -> QMessageBox | None:
+        return self.starter.mic_prompt
+
+    @property
+    def last_link(self) -> str:
+        return self.outcomes.last_link
 
     # -- wiring: every connection between pieces is here -----------------------------------
     def wire(self) -> None:
-        c, w, bar, after = self.controller, self.window, self.bar, self.aftercare
+        c, w, bar, after, out = (self.controller, self.window, self.bar, self.aftercare,
+                                 self.outcomes)
+        card, start = w.result, self.starter
         w.record_clicked.connect(self.record_from_window)
         w.stop_clicked.connect(c.stop)
         w.settings_clicked.connect(self.open_settings)
         w.library_clicked.connect(self.open_library)
-        w.result.copy_clicked.connect(self.copy_link)
-        w.result.open_clicked.connect(self.services.browser.open)
-        w.result.retry_clicked.connect(after.retry)
-        w.result.settings_clicked.connect(self.open_settings)
+        w.note_clicked.connect(self._note_action)
+        w.problem_clicked.connect(lambda _action: self.open_settings(RECORDING_TAB))
+        w.windows_wanted.connect(self.refresh_windows)
         w.audio_changed.connect(self._audio_choice_changed)
         w.camera_changed.connect(self._camera_choice_changed)
+        w.closed_to_tray.connect(self._closed_to_tray)
+        card.copy_clicked.connect(out.copy_link)
+        card.embed_clicked.connect(out.copy_embed)
+        card.open_clicked.connect(self.services.browser.open)
+        card.retry_clicked.connect(after.retry)
+        card.settings_clicked.connect(self.open_settings)
         cam = self.camera
         cam.problem.connect(w.set_camera_problem)
         cam.placed.connect(c.move_bubble)
         cam.turned_off.connect(lambda: w.set_camera_on(False))
+        self.notes.changed.connect(w.set_upload_note)
 
         c.phase_changed.connect(self._phase_changed)
         c.phase_changed.connect(w.set_phase)
         c.phase_changed.connect(bar.set_phase)
+        c.phase_changed.connect(cam.set_phase)
+        c.phase_changed.connect(start.overlay.set_phase)
         c.countdown_tick.connect(bar.set_countdown)
+        c.countdown_tick.connect(start.overlay.show_count)
         c.elapsed_changed.connect(bar.set_elapsed)
         c.health_changed.connect(bar.set_health)
-        c.upload_note_changed.connect(self._recording_note)
-        c.link_ready.connect(self.link_ready)
-        c.share_changed.connect(self.show_share)
-        c.problem.connect(self.show_problem)
-        c.discarded.connect(self._discarded)
+        c.upload_note_changed.connect(self.notes.show_recording_note)
+        c.link_ready.connect(out.link_ready)
+        c.link_known.connect(out.link_known)
+        c.share_changed.connect(out.show_share)
+        c.problem.connect(out.show_problem)
+        c.discarded.connect(out.discarded)
         c.audio_changed.connect(bar.set_audio)
         c.audio_level.connect(bar.set_level)
         c.audio_warning.connect(bar.set_audio_warning)
         c.camera_warning.connect(bar.set_camera_warning)
-        c.phase_changed.connect(cam.set_phase)
+        c.keep_local_offered.connect(bar.offer_keep_local)
+        c.background_progress.connect(out.background_progress)
+        c.background_done.connect(out.background_done)
 
         bar.mute_clicked.connect(c.toggle_mute)
         bar.pause_clicked.connect(c.toggle_pause)
         bar.stop_clicked.connect(c.stop)
         bar.discard_confirmed.connect(c.discard)
         bar.cancel_clicked.connect(c.discard)
+        bar.keep_local_clicked.connect(c.keep_local)
+        start.overlay.cancel_requested.connect(c.discard)
+        start.refused.connect(out.refused)
 
-        self.picker.picked.connect(self._area_picked)
-        self.picker.cancelled.connect(self._area_cancelled)
+        self.picker.picked.connect(start.area_picked)
+        self.picker.cancelled.connect(start.area_cancelled)
 
-        after.share_changed.connect(self.show_share_update)
-        after.link_ready.connect(self.link_ready)
-        after.resumed.connect(self._resumed)
+        after.share_changed.connect(out.show_share_update)
+        after.link_ready.connect(out.link_ready)
+        after.resumed.connect(out.resumed)
 
         lib, credits = self.library, self.credits
-        lib.copy_link.connect(self.copy_link)
+        lib.copy_link.connect(out.copy_link)
         lib.open_url.connect(self.services.browser.open)
-        lib.link_ready.connect(self.link_ready)
+        lib.link_ready.connect(out.link_ready)
         lib.settings_wanted.connect(self.open_settings)
         lib.credits_wanted.connect(credits.refresh)
         credits.changed.connect(lib.set_credits)
         credits.failed.connect(lib.credits_failed)
-        credits.changed.connect(self._credits_changed)
+        credits.changed.connect(self.notes.credits_changed)
+        credits.changed.connect(self._tray_credits)
 
         if self.tray is not None:
             t = self.tray
@@ -165,7 +177,7 @@ class Shell(QObject):
             t.record_area.connect(lambda: self.record_mode("area"))
             t.pause_clicked.connect(c.toggle_pause)
             t.stop_clicked.connect(c.stop)
-            t.copy_link.connect(self.copy_link)
+            t.copy_link.connect(out.copy_link)
             t.open_app.connect(w.bring_to_front)
             t.open_library.connect(self.open_library)
             t.credits_wanted.connect(lambda: credits.refresh(60.0))
@@ -186,7 +198,8 @@ class Shell(QObject):
             self.tray.show()
         self.window.show()
         self.bind_hotkeys()
-        self.refresh_upload_note()
+        self.notes.refresh()
+        self.library.keys_changed()
         self.refresh_audio()
         self.refresh_cameras()
         if self.options.resume_at_start:
@@ -197,50 +210,46 @@ class Shell(QObject):
     def bind_hotkeys(self) -> None:
         self.hotkey_problems = self.hotkeys.bind({
             "record": self.settings.hotkey_record, "pause": self.settings.hotkey_pause,
+            "area": self.settings.hotkey_area,
         })
         for problem in self.hotkey_problems:
             log.info("shortcut: %s", problem)
 
     def refresh_upload_note(self) -> None:
-        """Say why uploads are off: no key now; a low balance once the secret key tells."""
-        public = self.services.keys.get(secrets.PUBLIC).value
-        secret = self.services.keys.get(secrets.SECRET).value
-        self._key_note = wording.upload_off_note(public)
-        self._credit_note = None
-        self._show_note()
-        self.credits.forget()
-        self.credits.refresh(0)
+        self.notes.refresh()
         self.library.keys_changed()
-        if public and secret:
-            base = str(self.settings.effective("base_url"))
-            origin = str(self.settings.effective("origin")) or None
-            run_in_worker(lambda: check_keys(base, origin, public, secret), self._keys_checked)
-
-    def _keys_checked(self, report: KeyReport | None, error: BaseException | None) -> None:
-        if report is None or self.controller.busy:
-            return
-        if report.public.ok is False:
-            self._key_note = f"Uploads will fail: {report.public.text}"
-        elif report.secret.low_balance:
-            self._credit_note = self._credit_note or report.secret.text
-        self._show_note()
-
-    def _show_note(self) -> None:
-        self.window.set_upload_note(self._key_note or self._credit_note or "")
 
     @Slot(object)
-    def _credits_changed(self, credits: Credits | None) -> None:
-        """Warn before recording when the balance is low; say so plainly when it is empty."""
-        self._credit_note = credits.note if credits is not None else None
-        if not self.controller.busy:
-            self._show_note()
-        if self.tray is not None:
-            if credits is None:
-                self.tray.set_credits("")
-            else:
-                self.tray.set_credits(f"Cap balance: {credits.summary}", credits.totals)
+    def _tray_credits(self, credits: Credits | None) -> None:
+        if self.tray is None:
+            return
+        if credits is None:
+            self.tray.set_credits("")
+        else:
+            self.tray.set_credits(f"Cap balance: {credits.summary}",
+                                  wording.singulars(credits.totals))
 
-    # -- audio devices ------------------------------------------------------------------------
+    @Slot(str)
+    def _note_action(self, action: str) -> None:
+        if action == SETTINGS:
+            self.open_settings()
+        elif action == DASHBOARD:
+            base = str(self.settings.effective("base_url")).rstrip("/")
+            self.services.browser.open(f"{base}/dashboard/developers")
+            self.credits.refresh(0)
+        elif action == UPLOAD_LOCAL:
+            self.upload_waiting()
+
+    def upload_waiting(self) -> None:
+        """Upload the recordings made while uploads were off, one after the other."""
+        waiting = list(self.notes.waiting)
+        if not waiting:
+            return
+        self.window.set_upload_note(f"Uploading {len(waiting)}…", "", "")
+        self.aftercare.upload_all([share_from_journal(j) for j in waiting],
+                                  self.notes.uploaded)
+
+    # -- devices and windows --------------------------------------------------------------------
     def refresh_audio(self) -> None:
         """Look up the microphones and the system sound again, off the GUI thread."""
         if self._probing:
@@ -267,7 +276,6 @@ class Shell(QObject):
         s.microphone, s.microphone_device, s.system_audio = mic, device, system
         self._save_settings()
 
-    # -- the camera -----------------------------------------------------------------------------
     def refresh_cameras(self) -> None:
         """Look up the cameras, off the GUI thread (a child process: about a second)."""
         run_in_worker(self.options.camera_probe, self._cameras_found)
@@ -292,26 +300,28 @@ class Shell(QObject):
             s.camera, s.camera_device = wanted, wanted_device
             self._save_settings()
 
-    def _camera_reference(self) -> QRectF:
-        """The area (logical) the preview's sizes and saved place refer to: the one that
-        will be recorded, where it is known now."""
-        if self.options.source == SourceKind.SYNTHETIC:
-            return QRectF(0, 0, *self.options.synthetic_size)
-        choice = self.window.choice()
-        screens = QGuiApplication.screens()
-        screen = next((s for s in screens if s.name() == choice.screen_name), None)
-        screen = screen or QGuiApplication.primaryScreen()
-        return QRectF(screen.geometry())
+    @Slot()
+    def refresh_windows(self) -> None:
+        """Look up the windows that can be recorded, off the GUI thread."""
+        if self._listing_windows:
+            return
+        self._listing_windows = True
+        self.window.source.looking_for_windows()
+        run_in_worker(lambda: list(self.options.window_lister()), self._windows_found)
 
-    def _recorded_area(self, options: RecordingOptions) -> Rect:
-        """The recorded area in physical pixels (the bubble's place is relative to it)."""
-        if options.region is not None:
-            return options.region
-        screens = screen_tuples(QGuiApplication.screens())
-        if options.monitor == 0:
-            return geometry.virtual_desktop(screens)
-        g = QGuiApplication.primaryScreen().geometry()
-        return geometry.logical_to_physical((g.x(), g.y(), g.width(), g.height()), screens)
+    def _windows_found(self, windows: list[WindowLike] | None,
+                       error: BaseException | None) -> None:
+        self._listing_windows = False
+        if not shiboken6.isValid(self.window):
+            return
+        if windows is None:
+            problem = (str(error) if isinstance(error, CaptureError)
+                       else f"The windows cannot be listed: {error}").strip()
+            problem = problem[:1].upper() + problem[1:]
+            problem += "" if problem.endswith((".", "!", "?")) else "."
+            self.window.set_windows([], problem)
+            return
+        self.window.set_windows(windows)
 
     def _save_settings(self) -> None:
         try:
@@ -319,74 +329,17 @@ class Shell(QObject):
         except OSError as exc:
             log.warning("could not save the settings: %s", exc)
 
-    def _should_ask_microphone(self, choice: Choice) -> bool:
-        return (self.options.audio is None and choice.audio not in MIC_MODES
-                and self.settings.ask_microphone and self.window.has_microphones)
-
-    def ask_microphone(self, choice: Choice) -> None:
-        """Cap's question before a recording without the microphone; never blocks the loop."""
-        box = QMessageBox(self.window)
-        box.setObjectName("microphonePrompt")
-        box.setWindowTitle("capdesk")
-        box.setIcon(QMessageBox.Icon.Question)
-        box.setText("Record without a microphone?")
-        box.setInformativeText("Your voice will not be in the video.")
-        record = box.addButton("Record", QMessageBox.ButtonRole.AcceptRole)
-        record.setObjectName("recordWithoutMic")
-        turn_on = box.addButton("Turn on microphone", QMessageBox.ButtonRole.YesRole)
-        turn_on.setObjectName("turnOnMic")
-        cancel = box.addButton(QMessageBox.StandardButton.Cancel)
-        box.setDefaultButton(turn_on)
-        box.setEscapeButton(cancel)
-        dont_ask = QCheckBox("Don't ask again")
-        dont_ask.setObjectName("dontAskMic")
-        box.setCheckBox(dont_ask)
-
-        def closed(_result: int) -> None:  # Esc, the close box, or after a button
-            if self.mic_prompt is box:
-                self.mic_prompt = None
-                box.deleteLater()
-
-        def answered(button: QAbstractButton) -> None:
-            if self.mic_prompt is not box:
-                return
-            self.mic_prompt = None
-            box.deleteLater()
-            if button is cancel:
-                if not self.window.isVisible():
-                    self.window.bring_to_front()
-                return
-            if dont_ask.isChecked():
-                self.settings.ask_microphone = False
-                self._save_settings()
-            if button is turn_on:
-                self.window.turn_on_microphone()
-                now = self.window.choice()
-                choice_now = dataclasses.replace(choice, audio=now.audio,
-                                                 audio_device=now.audio_device)
-                self._begin(choice_now)
-            else:
-                self._begin(choice)
-
-        box.buttonClicked.connect(answered)
-        box.finished.connect(closed)
-        self.mic_prompt = box
-        box.open()
-
-    @Slot()
-    def open_library(self) -> None:
-        self.library.bring_to_front()
-
     # -- recording ----------------------------------------------------------------------------
     @Slot()
     def record_from_window(self) -> None:
         self.begin(self.window.choice())
 
     def record_mode(self, mode: str) -> None:
+        """Record with another mode this once (the tray, a shortcut): the window keeps
+        its own choice."""
         if self.controller.busy:
             return
-        self.window.set_mode(mode)
-        self.begin(self.window.choice())
+        self.begin(self.window.choice(mode))
 
     def toggle_record(self) -> None:
         if self.controller.phase == Phase.IDLE:
@@ -395,77 +348,9 @@ class Shell(QObject):
             self.controller.stop()
 
     def begin(self, choice: Choice) -> None:
-        if self.controller.busy or self.mic_prompt is not None:
-            return
-        if self._should_ask_microphone(choice):
-            self.ask_microphone(choice)
-            return
-        self._begin(choice)
+        self.window.set_problem("")
+        self.starter.begin(choice)
 
-    def _begin(self, choice: Choice) -> None:
-        if self.controller.busy:
-            return
-        if choice.mode == "area":
-            self._pending_choice = choice
-            self.window.hide()
-            QTimer.singleShot(150, self.picker.open)  # let the window vanish before the grab
-            return
-        self._launch(choice, self._options_for(choice, None))
-
-    def _area_picked(self, area: PickedArea) -> None:
-        choice, self._pending_choice = self._pending_choice, None
-        if choice is not None:
-            self._launch(choice, self._options_for(choice, area.physical))
-
-    def _area_cancelled(self) -> None:
-        self._pending_choice = None
-        self.window.bring_to_front()
-
-    def _options_for(self, choice: Choice, region: tuple[int, int, int, int] | None
-                     ) -> RecordingOptions:
-        monitor: int | None = None
-        if self.options.source == SourceKind.SYNTHETIC:
-            region = (0, 0, *self.options.synthetic_size)
-        elif choice.mode == "desktop":
-            monitor, region = 0, None
-        elif region is None:
-            region = self._screen_region(choice.screen_name)
-        options = RecordingOptions(
-            source=SourceKind(self.options.source), monitor=monitor, region=region,
-            fps=choice.fps, max_height=choice.max_height,
-            name=f"Recording {datetime.now():%Y-%m-%d %H:%M}",
-            user_id=self.settings.user_id or None,
-            audio=AudioMode(self.options.audio or choice.audio),
-            audio_device=choice.audio_device,
-        )
-        feed = self.camera.recording_feed()
-        if feed is None:
-            return options
-        return options.with_changes(camera=self.camera.device or "default",
-                                    bubble=self.camera.placement(self._recorded_area(options)))
-
-    def _screen_region(self, name: str | None) -> tuple[int, int, int, int] | None:
-        screens = QGuiApplication.screens()
-        screen = next((s for s in screens if s.name() == name), None)
-        if screen is None:
-            return None  # the primary monitor
-        g = screen.geometry()
-        return geometry.logical_to_physical((g.x(), g.y(), g.width(), g.height()),
-                                            screen_tuples(screens))
-
-    def _launch(self, choice: Choice, options: RecordingOptions) -> None:
-        self.aftercare.stop_following()
-        self.window.hide()
-        self.bar.set_health("busy", "Connecting to Cap…")
-        feed = self.camera.recording_feed() if options.camera else None
-        self.camera.recording_area(self._recorded_area(options) if feed else None)
-        self.bar.set_camera_note(HIDES_NOTE if feed and self.camera.hides_while_recording
-                                 else "")
-        self.controller.record(options, choice.countdown, feed)
-        self.bar.place()
-        self.bar.show()
-
-    # -- engine results ---------------------------------------------------------------------------
     @Slot(str)
     def _phase_changed(self, phase: str) -> None:
         if phase == Phase.IDLE:
@@ -474,88 +359,12 @@ class Shell(QObject):
             if self._quit_after_stop:
                 QTimer.singleShot(0, self.quit)
 
-    def _own_note(self) -> str | None:
-        """The app's own words for "no key" (the engine's speak of the command line)."""
-        return wording.upload_off_note(self.services.keys.get(secrets.PUBLIC).value)
-
-    @Slot(str)
-    def _recording_note(self, note: str) -> None:
-        if note:
-            self.window.set_upload_note(self._own_note() or note)
-
-    @Slot(str)
-    def link_ready(self, url: str) -> None:
-        """``complete`` succeeded: the link works. Copy it at once, say so."""
-        self.last_link = url
-        self.credits.forget()  # the upload was billed: the next look asks Cap again
-        if self.settings.copy_link:
-            self.copy_link(url)
-        self.notify("Your link is ready",
-                    f"{url}\n{'Copied to the clipboard.' if self.settings.copy_link else ''}")
-
-    @Slot(str)
-    def copy_link(self, url: str) -> None:
-        if url:
-            self.services.clipboard.set_text(url)
-            self.window.result.mark_copied(url)
-
-    @Slot(object)
-    def show_share(self, share: Share) -> None:
-        if share.state == State.LOCAL_ONLY and self._own_note():
-            share.detail = "Uploads are off: no Cap public key is set."
-            share.hint = (f"The video is in {share.file}. Add your key in Settings and the "
-                          "next recording gets a share link.")
-            share.fix_in_settings = True
-        elif share.state == State.NEEDS_CREDITS:
-            need = share.journal.needed_micro_credits
-            share.detail = ("Your Cap balance is too low for this video"
-                            + (f" (it needs {need:,} micro-credits)" if need else "")
-                            + ", so it is saved on this computer.")
-            share.hint = ("Add credits in Cap's developer dashboard, then press Retry upload; "
-                          "the recording also waits in the Library.")
-        self.show_share_update(share)
-        self.window.bring_to_front()
-        if share.link:
-            self.aftercare.follow(share)
-        elif not share.ok:
-            self.notify(share.headline, share.detail or share.hint)
-        self.window.set_status("")
-
-    @Slot(object)
-    def show_share_update(self, share: Share) -> None:
-        self.window.result.show_share(share)
-        if share.link:
-            on_clipboard = self.services.clipboard.text() == share.link
-            self.window.result.mark_copied(share.link if on_clipboard else "")
-        self.window.fit()
-        if self.tray is not None and not self.controller.busy:
-            self.tray.set_state(TrayState.IDLE if share.ok or share.link else TrayState.ERROR)
-
-    @Slot(str, str)
-    def show_problem(self, title: str, message: str) -> None:
-        self.bar.hide()
-        self.window.bring_to_front()
-        self.window.set_status(f"{title}: {message}")
-        self.notify(title, message)
-
-    def _discarded(self) -> None:
-        self.window.bring_to_front()
-        self.window.set_status("The recording was discarded.")
-
-    def _resumed(self, finished: int, unfinished: int) -> None:
-        if finished:
-            text = (f"{finished} recording{'s' if finished > 1 else ''} from last time "
-                    "finished uploading.")
-            self.notify("Uploads finished", text)
-            self.window.set_status(text)
-        if unfinished:
-            self.window.set_status(f"{unfinished} earlier recording(s) could not upload yet; "
-                                   "run `capdesk resume` later, or fix the settings.")
-
-    def notify(self, title: str, message: str) -> None:
-        """A system notification where a tray exists; the window shows the same anyway."""
-        if self.tray is not None and QSystemTrayIcon.supportsMessages():
-            self.tray.notify(title, message)
+    def _closed_to_tray(self) -> None:
+        if self.settings.told_about_tray:
+            return
+        self.settings.told_about_tray = True
+        self._save_settings()
+        self.outcomes.notify("capdesk is still running", TRAY_NOTE)
 
     # -- hotkeys, single instance ----------------------------------------------------------------
     @Slot(str)
@@ -564,6 +373,8 @@ class Shell(QObject):
             self.toggle_record()
         elif action == "pause":
             self.controller.toggle_pause()
+        elif action == "area":
+            self.record_mode("area")
 
     @Slot(str)
     def handle_request(self, request: str) -> None:
@@ -576,18 +387,24 @@ class Shell(QObject):
         else:
             self.window.bring_to_front()
 
-    # -- settings --------------------------------------------------------------------------------
+    # -- windows: library, settings, welcome -------------------------------------------------------
     @Slot()
-    def open_settings(self) -> None:
+    def open_library(self) -> None:
+        self.library.bring_to_front()
+
+    @Slot()
+    def open_settings(self, tab: int = 0) -> None:
         if self.settings_dialog is not None:
-            self.settings_dialog.show_tab(0)
+            self.settings_dialog.show_tab(tab)
             return
         note = "\n".join(self.hotkey_problems) or (
             "" if self.hotkeys.available else self.hotkeys.reason)
-        dialog = SettingsDialog(self.settings, self.services.keys, note, self.window)
+        dialog = SettingsDialog(self.settings, self.services.keys, note, self.window,
+                                browser=self.services.browser)
         dialog.saved.connect(self.settings_saved)
         dialog.finished.connect(self._settings_closed)
         self.settings_dialog = dialog
+        dialog.tabs.setCurrentIndex(tab)
         dialog.show()
 
     def _settings_closed(self, _result: int) -> None:
@@ -596,15 +413,23 @@ class Shell(QObject):
         self.settings_dialog = None
 
     def open_welcome(self) -> None:
-        dialog = WelcomeDialog(self.settings, self.services.keys, self.window)
+        dialog = WelcomeDialog(self.settings, self.services.keys, self.window,
+                               browser=self.services.browser)
         dialog.saved.connect(self.settings_saved)
         self.welcome = dialog
         dialog.show()
 
     @Slot(object)
     def settings_saved(self, new: Settings) -> None:
+        theme_changed = new.theme != self.settings.theme
         self.settings = new
+        self.camera.settings = new
         self.window.apply_settings(new)
+        if theme_changed:
+            theme.set_preference(new.theme)
+            app = QApplication.instance()
+            if isinstance(app, QApplication):
+                theme.apply(app)
         self.bind_hotkeys()
         self.refresh_upload_note()
 
@@ -621,9 +446,7 @@ class Shell(QObject):
             app.quit()
 
     def shutdown(self) -> None:
-        if self.mic_prompt is not None:
-            self.mic_prompt.close()
-            self.mic_prompt = None
+        self.starter.close()
         self.aftercare.stop_following()
         if shiboken6.isValid(self.library):  # shutting down twice is harmless
             self.library.shutdown()

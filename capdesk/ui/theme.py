@@ -32,6 +32,9 @@ class Colours:
     note_text: str
     ok: str
     error: str
+    focus: str = "#D97706"  # the keyboard focus ring (dashed), unlike the accent of "chosen"
+    problem_bg: str = "#FDECEA"
+    accent_text_on_record: str = "#FFFFFF"
 
 
 LIGHT = Colours(
@@ -44,14 +47,26 @@ DARK = Colours(
     window="#1B1C20", panel="#25272C", base="#2C2E34", text="#ECEDF0", muted="#A3A8B3",
     border="#3A3D45", accent="#7C93FF", accent_text="#0E1020", record="#F0443A",
     record_hover="#FF5B51", note_bg="#3A3120", note_text="#F5D38B", ok="#4ADE80",
-    error="#FF8A80",
+    error="#FF8A80", focus="#FBBF24", problem_bg="#3B1F1F",
 )
+
+
+THEMES = (("system", "Like the system"), ("light", "Light"), ("dark", "Dark"))
+_preference = "system"  # the Settings' choice
+
+
+def set_preference(name: str) -> None:
+    """The theme chosen in Settings: system, light or dark (``CAPDESK_THEME`` wins)."""
+    global _preference
+    _preference = name if name in ("light", "dark") else "system"
 
 
 def is_dark(app: QApplication) -> bool:
     forced = os.environ.get("CAPDESK_THEME", "").lower()
     if forced in ("dark", "light"):
         return forced == "dark"
+    if _preference in ("dark", "light"):
+        return _preference == "dark"
     return app.styleHints().colorScheme() == Qt.ColorScheme.Dark
 
 
@@ -145,6 +160,19 @@ QToolButton[role="source"] {{
 QToolButton[role="source"]:checked {{
     border: 2px solid {c.accent}; background: {c.panel}; font-weight: 600;
 }}
+QToolButton[role="source"]:focus {{ border: 2px dashed {c.focus}; }}
+QToolButton[role="source"]:checked:focus {{ border: 2px dashed {c.focus}; }}
+QPushButton:focus {{ outline: none; border: 2px dashed {c.focus}; border-radius: 6px; }}
+QPushButton[role="primary"]:focus {{ border: 3px dashed {c.accent_text_on_record}; }}
+QCheckBox:focus {{ outline: none; border: 1px dashed {c.focus}; border-radius: 4px; }}
+QComboBox:focus {{ border: 2px dashed {c.focus}; border-radius: 4px; }}
+QToolButton:focus {{ border: 2px dashed {c.focus}; border-radius: 6px; }}
+QFrame[role="popover"] {{ background: {c.panel}; }}
+QFrame[role="problem"] {{
+    background: {c.problem_bg}; border: 1px solid {c.error}; border-radius: 8px;
+}}
+QFrame[role="problem"] QLabel {{ color: {c.error}; background: transparent; }}
+QFrame[role="line"] {{ color: {c.border}; }}
 QWidget[role="bar"] {{
     background: {c.panel}; border: 1px solid {c.border}; border-radius: 12px;
 }}

@@ -18,6 +18,19 @@ def clock(seconds: float) -> str:
     return f"{minutes}:{secs:02d}"
 
 
+def plural(count: int, word: str, many: str | None = None) -> str:
+    """``1 minute``, ``2 minutes``, ``0 recordings``."""
+    return f"{count} {word if count == 1 else (many or word + 's')}"
+
+
+_ONE_OF_MANY = re.compile(r"(?<![\d.,])1 (minute|video|recording|second|hour)s\b")
+
+
+def singulars(text: str) -> str:
+    """``1 minutes`` -> ``1 minute`` (counts written elsewhere without a plural rule)."""
+    return _ONE_OF_MANY.sub(r"1 \1", text)
+
+
 def size(num_bytes: int | float) -> str:
     value = float(num_bytes)
     for unit in ("bytes", "KB", "MB", "GB"):
@@ -39,14 +52,33 @@ def upload_health(progress: UploadProgress | None, upload_note: str | None) -> t
                           State.FAILED):
         headline = STATE_HEADLINES.get(progress.state, "Upload stopped")
         return "error", f"{headline} · still recording; the video is kept"
+    recorded = size(progress.durable_bytes)
     if progress.offline:
-        return "error", f"Offline · {size(progress.confirmed_bytes)} uploaded, will retry"
-    sent = f"{size(progress.confirmed_bytes)} uploaded · {size(progress.durable_bytes)} recorded"
+        return "error", (f"Offline: Cap cannot be reached · {recorded} recorded here, "
+                         "uploads when it is back")
+    if progress.retrying and progress.video_id is None:
+        return "warn", "Cannot reach Cap · retrying; recording on this computer"
     if progress.retrying:
-        return "warn", f"Retrying · {sent}"
+        return "warn", f"Retrying · {size(progress.confirmed_bytes)} uploaded · {recorded} recorded"
     if progress.video_id is None:
         return "busy", "Connecting to Cap…"
-    return "ok", sent
+    if progress.durable_bytes == 0:  # the countdown: connected, nothing recorded yet
+        return "busy", "Connected to Cap · ready"
+    if progress.confirmed_bytes == 0:  # nothing up yet: not a success to show in green
+        return "busy", f"Connected to Cap · {recorded} recorded"
+    return "ok", f"{size(progress.confirmed_bytes)} uploaded · {recorded} recorded"
+
+
+def stopping_health(progress: UploadProgress | None) -> tuple[str, str]:
+    """(level, text) for the bar after Stop, while the rest goes up."""
+    if progress is None:
+        return "busy", "Finishing the upload…"
+    left = max(0, progress.durable_bytes - progress.confirmed_bytes)
+    if progress.offline or (progress.retrying and progress.video_id is None):
+        return "error", "Cap cannot be reached · the recording is safe on this computer"
+    if progress.retrying:
+        return "warn", f"Cap is not answering · retrying, {size(left)} to go"
+    return "busy", f"Finishing the upload · {size(left)} to go"
 
 
 STATE_HEADLINES = {
@@ -86,8 +118,8 @@ def upload_off_note(public_key: str | None, note: str | None = None) -> str | No
     if note:
         return note
     if not public_key:
-        return ("Uploads are off: no Cap public key is set. Recordings are kept on this "
-                "computer. Add your key in Settings to get a share link the moment you stop.")
+        return ("Uploads are off: no Cap public key is set. Add it in Settings to get a "
+                "link the moment you stop.")
     return None
 
 
@@ -137,3 +169,30 @@ def audio_mode(microphone: bool, system: bool) -> AudioMode:
     if microphone:
         return AudioMode.MIC
     return AudioMode.SYSTEM if system else AudioMode.NONE
+
+
+_COMMANDS = (  # the command line's advice, as the app's buttons say it
+    (re.compile(r"Save (?:the key|it) in the keychain with `capdesk config set [^`]*`"
+                r"(?: \(or `[^`]*`\))?, or, without a keychain, set [A-Z_]+"
+                r"(?: \(or [A-Z_]+\))? in the environment"), "Add your keys in Settings"),
+    (re.compile(r" with `capdesk config set [^`]*` \(or in Settings\)"), " in Settings"),
+    (re.compile(r"`capdesk config set [^`]*` \(or in Settings\)"), "in Settings"),
+    (re.compile(r"and `capdesk resume` finishes the upload afterwards"),
+     "and Retry upload finishes it afterwards"),
+    (re.compile(r"(?:can be )?uploaded later with `capdesk resume`"),
+     "uploads later (Retry upload, or the Library)"),
+    (re.compile(r";? ?run `capdesk resume` (?:later|to [^.;]*)"),
+     "; Retry upload in the Library finishes it"),
+    (re.compile(r"`capdesk (?:resume|upload)`"), "Retry upload"),
+    (re.compile(r"`capdesk config set [^`]*`"), "Settings"),
+    (re.compile(r"choose another --output"), "choose another folder in Settings"),
+    (re.compile(r" ?\(--no-upload\)"), ""),
+)
+
+
+def for_people(text: str) -> str:
+    """The engine's and the Cap client's messages without command-line advice
+    (``capdesk resume``, ``capdesk config ...``, ``--output``): the app has buttons."""
+    for pattern, words in _COMMANDS:
+        text = pattern.sub(words, text)
+    return text

@@ -192,5 +192,5 @@ def make_shell(qapp: object, qtbot, browser: FakeBrowser, keys: MemoryKeys):
 def shell(make_shell) -> Iterator[Shell]:
     shell = make_shell()
     shell.start()
-    shell.window.countdown.setCurrentIndex(shell.window.countdown.findData(0))
+    shell.settings.countdown = 0
     yield shell

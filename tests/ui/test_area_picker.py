@@ -87,7 +87,7 @@ def test_picked_area_of_the_real_screen_is_what_gets_recorded(
     connect_to(cap_app, secret=False)
     shell: Shell = make_shell(source="screen")
     shell.start()
-    shell.window.countdown.setCurrentIndex(0)
+    shell.settings.countdown = 0
     shell.window.set_mode("area")
     qtbot.mouseClick(shell.window.record, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: bool(shell.picker.overlays), timeout=5_000)

@@ -57,7 +57,7 @@ def test_microphone_recording_has_the_tone_and_mute_drops_the_meter(
     shell: Shell = make_shell(audio_probe=probe_audio)
     shell.start()
     window = shell.window
-    window.countdown.setCurrentIndex(window.countdown.findData(0))
+    shell.settings.countdown = 0
     wait_for_devices(qtbot, shell)
     assert window.microphone.isEnabled() and not window.microphone.isChecked()
     assert window.system_audio.isEnabled()  # the null sink's monitor
@@ -105,7 +105,7 @@ def test_the_microphone_question_is_asked_until_dont_ask_again(
     shell: Shell = make_shell(audio_probe=lambda: offer)
     shell.start()
     window = shell.window
-    window.countdown.setCurrentIndex(window.countdown.findData(0))
+    shell.settings.countdown = 0
     wait_for_devices(qtbot, shell)
     assert not window.system_audio.isEnabled()
     assert "No system sound" in window.audio_hint.text()
@@ -160,7 +160,7 @@ def test_unplugged_microphone_is_reported_in_the_bar(
     shell: Shell = make_shell(audio_probe=probe_audio)
     shell.start()
     window = shell.window
-    window.countdown.setCurrentIndex(window.countdown.findData(0))
+    shell.settings.countdown = 0
     wait_for_devices(qtbot, shell)
     window.microphone.setChecked(True)
     qtbot.mouseClick(window.record, Qt.MouseButton.LeftButton)

@@ -50,7 +50,7 @@ def camera_file(clip: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def started_shell(qtbot, make_shell) -> Shell:
     shell: Shell = make_shell()
     shell.start()
-    shell.window.countdown.setCurrentIndex(shell.window.countdown.findData(0))
+    shell.settings.countdown = 0
     qtbot.waitUntil(lambda: shell.window.has_cameras, timeout=10_000)
     return shell
 

@@ -49,7 +49,7 @@ def spied_shell(make_shell, recorders: list[Recorder]) -> Shell:
 
     shell: Shell = make_shell(factory=factory)
     shell.start()
-    shell.window.countdown.setCurrentIndex(shell.window.countdown.findData(0))
+    shell.settings.countdown = 0
     return shell
 
 
@@ -205,7 +205,7 @@ def test_refused_key_is_explained_with_a_fix_and_retry(
     connect_to(cap_app, public_key="cpk_" + "x" * 32)
     shell = make_shell()
     shell.start()
-    shell.window.countdown.setCurrentIndex(0)
+    shell.settings.countdown = 0
     start_recording(qtbot, shell)
     qtbot.waitUntil(lambda: "refused" in shell.bar.health.text(), timeout=15_000)
     record_for(qtbot, shell, 0.5)
@@ -242,3 +242,92 @@ def test_without_a_key_the_recording_is_kept_and_the_window_says_why(
     assert "no Cap public key" in panel.detail.text() and panel.fix.isVisible()
     assert not panel.link_row.isVisible() and panel.show_file.isVisible()
     assert share.file.exists() and share.file.stat().st_size > 0
+
+
+def test_server_down_at_stop_offers_to_keep_it_here_within_5_s(
+        qtbot, cap_env: CapApp, shell: Shell) -> None:
+    start_recording(qtbot, shell)
+    qtbot.waitUntil(lambda: shell.controller.recorder_video_id() is not None, timeout=10_000)
+    record_for(qtbot, shell, 1.0)
+    server = cap_env.server
+    server.api_faults.network_down = True
+    server.s3_faults.network_down = True
+    stopped = time.monotonic()
+    qtbot.mouseClick(shell.bar.stop, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: shell.bar.keep_local.isVisible(), timeout=5_000)
+    assert time.monotonic() - stopped < 5.0
+    assert not shell.bar.stop.isVisible()  # no dead Stop button while it waits
+    assert "cannot be reached" in shell.bar.health.text() or \
+        "not answering" in shell.bar.health.text()
+
+    qtbot.mouseClick(shell.bar.keep_local, Qt.MouseButton.LeftButton)
+    assert shell.controller.phase == Phase.IDLE and not shell.bar.isVisible()
+    card = shell.window.result
+    assert shell.window.isVisible() and card.isVisible()
+    assert card.headline.text() == "Saved on this computer"
+    assert card.share is not None and card.share.file.exists()
+    qtbot.waitUntil(lambda: "trying again" in card.status.text()
+                    or "Trying" in card.status.text(), timeout=10_000)
+
+    # The network comes back: the upload finishes in the background, the card says so.
+    server.api_faults.network_down = False
+    server.s3_faults.network_down = False
+    qtbot.waitUntil(lambda: card.link.text().startswith("http"), timeout=STOP_TIMEOUT)
+    assert QGuiApplication.clipboard().text() == card.link.text()
+
+
+def test_recordings_made_without_keys_upload_once_keys_are_saved(
+        qtbot, cap_app: CapApp, connect_to, make_shell) -> None:
+    shell: Shell = make_shell()
+    shell.start()
+    shell.settings.countdown = 0
+    start_recording(qtbot, shell)
+    record_for(qtbot, shell, 0.5)
+    share = stop_and_wait(qtbot, shell)
+    assert share.state == State.LOCAL_ONLY
+
+    connect_to(cap_app)  # the keys arrive (here: the environment), then Settings saves
+    shell.settings_saved(shell.settings)
+    window = shell.window
+    qtbot.waitUntil(lambda: window.note_button.text() == "Upload now", timeout=10_000)
+    assert "1 recording made while uploads were off is" in window.note.text()
+    with qtbot.waitSignal(shell.aftercare.link_ready, timeout=STOP_TIMEOUT):
+        qtbot.mouseClick(window.note_button, Qt.MouseButton.LeftButton)
+    assert len(cap_app.videos()) == 1
+    qtbot.waitUntil(lambda: not window.note_box.isVisible(), timeout=10_000)
+
+
+def test_link_copied_at_the_start_and_file_deleted_after_upload(
+        qtbot, cap_env: CapApp, shell: Shell) -> None:
+    shell.settings.copy_link_at_start = True
+    shell.settings.delete_after_upload = True
+    QGuiApplication.clipboard().setText("")
+    start_recording(qtbot, shell)
+    qtbot.waitUntil(lambda: QGuiApplication.clipboard().text().startswith("http"),
+                    timeout=10_000)
+    early = QGuiApplication.clipboard().text()
+    assert shell.controller.phase == Phase.RECORDING  # still recording
+    record_for(qtbot, shell, 0.5)
+    share = stop_and_wait(qtbot, shell)
+    assert share.state == State.COMPLETE and share.link == early
+    qtbot.waitUntil(lambda: not share.file.exists(), timeout=10_000)  # Cap has it
+    assert cap_env.server.video_bytes(share.journal.video_id or "")[4:8] == b"ftyp"
+    card = shell.window.result
+    card.embed.click()
+    assert QGuiApplication.clipboard().text().startswith("<iframe src=")
+
+
+def test_low_balance_note_clears_after_a_top_up(
+        qtbot, make_cap_app, connect_to, make_shell) -> None:
+    poor = make_cap_app(balance=0)
+    connect_to(poor)
+    shell: Shell = make_shell()
+    shell.start()
+    window = shell.window
+    qtbot.waitUntil(lambda: "balance is too low" in window.note.text(), timeout=20_000)
+    assert window.note_button.text() == "Add credits…"
+    poor.server.set_balance(poor.app_id, 50_000_000)
+    qtbot.mouseClick(window.note_button, Qt.MouseButton.LeftButton)  # opens the dashboard
+    assert shell.services.browser.opened[-1].endswith(  # type: ignore[attr-defined]
+        "/dashboard/developers")
+    qtbot.waitUntil(lambda: not window.note_box.isVisible(), timeout=20_000)

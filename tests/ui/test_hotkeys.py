@@ -92,7 +92,7 @@ def test_the_record_shortcut_starts_and_stops_a_recording(
     shell.settings.hotkey_pause = "Ctrl+Shift+F12"
     shell.start()
     assert shell.hotkey_problems == []
-    shell.window.countdown.setCurrentIndex(0)
+    shell.settings.countdown = 0
     press("ctrl+shift+F11")
     qtbot.waitUntil(lambda: shell.controller.phase == Phase.RECORDING, timeout=20_000)
     press("ctrl+shift+F12")

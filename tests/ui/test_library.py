@@ -328,7 +328,7 @@ def test_too_few_credits_keeps_the_recording_says_so_and_the_library_finishes_it
     connect_to(broke)
     shell: Shell = make_shell()
     shell.start()
-    shell.window.countdown.setCurrentIndex(0)
+    shell.settings.countdown = 0
     qtbot.waitUntil(lambda: "too low to create videos" in shell.window.note.text(),
                     timeout=10_000)
     start_recording(qtbot, shell)

@@ -26,10 +26,12 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 from capdesk.ui import theme, wording
 from capdesk.ui.audio import probe_audio
 from capdesk.ui.controller import Phase
+from capdesk.ui.recording_bar import RecordingBar
 from capdesk.ui.shell import Shell
 from tests.e2e.pulse_server import PulseServer
 from tests.fakecap.fixtures import CapApp
 from tests.ui.conftest import SCREENSHOTS
+from tests.ui.test_recorder import FakeWindow
 
 pytestmark = pytest.mark.display
 HERE = Path(__file__).resolve().parent
@@ -93,16 +95,21 @@ def look(request: pytest.FixtureRequest, qapp: QApplication,
 def test_screenshots(qtbot, look: str, cap_app: CapApp, connect_to, make_shell,
                      pulse: PulseServer) -> None:
     connect_to(cap_app, secret=False)
-    shell: Shell = make_shell(audio_probe=probe_audio)
+    shell: Shell = make_shell(audio_probe=probe_audio, window_lister=lambda: [FakeWindow(
+        "0x3a00007", "Quarterly review - Slides", "Slides", 1280, 800)])
     shell.start()
     window = shell.window
     window.move(80, 60)
     qtbot.waitExposed(window)
     qtbot.waitUntil(lambda: window.has_microphones, timeout=10_000)
     window.microphone.setChecked(True)
-    window.countdown.setCurrentIndex(1)
     qtbot.wait(50)
     save(window, f"main-{look}")
+    window.set_mode("window")
+    qtbot.waitUntil(lambda: window.source.chosen_window() is not None, timeout=5_000)
+    qtbot.wait(50)
+    save(window, f"main-window-{look}")
+    window.set_mode("screen")
 
     if look == "light":  # the area picker over a desktop, with a selection made
         backdrop = Backdrop()
@@ -119,8 +126,12 @@ def test_screenshots(qtbot, look: str, cap_app: CapApp, connect_to, make_shell,
         shell.picker.close()
         backdrop.close()
 
-    window.countdown.setCurrentIndex(0)
+    shell.settings.countdown = 3
     qtbot.mouseClick(window.record, Qt.MouseButton.LeftButton)
+    number = shell.starter.overlay.number
+    qtbot.waitUntil(number.isVisible, timeout=5_000)
+    qtbot.wait(100)
+    save_screen(f"countdown-{look}")
     qtbot.waitUntil(lambda: shell.controller.phase == Phase.RECORDING, timeout=20_000)
     qtbot.waitUntil(lambda: shell.bar.time.text() == "0:02", timeout=20_000)
     qtbot.waitUntil(lambda: "recorded" in shell.bar.health.text(), timeout=10_000)
@@ -145,7 +156,10 @@ def test_screenshots(qtbot, look: str, cap_app: CapApp, connect_to, make_shell,
     with qtbot.waitSignal(shell.controller.share_changed, timeout=60_000):
         shell.bar.stop.click()
     qtbot.waitUntil(lambda: "Uploaded" in window.result.status.text(), timeout=5_000)
-    save(window, f"finished-{look}")
+    qtbot.waitUntil(window.result.isVisible, timeout=5_000)
+    save(window.result, f"result-card-{look}")
+    save_screen(f"finished-{look}")
+    shell.settings.countdown = 0
 
     window.microphone.setChecked(False)  # Record now asks first
     qtbot.mouseClick(window.record, Qt.MouseButton.LeftButton)
@@ -178,14 +192,29 @@ def test_failed_upload_screenshot(qtbot, cap_app: CapApp, connect_to, make_shell
     connect_to(cap_app, public_key="cpk_" + "x" * 32)
     shell: Shell = make_shell()
     shell.start()
-    shell.window.countdown.setCurrentIndex(0)
+    shell.settings.countdown = 0
     qtbot.mouseClick(shell.window.record, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: shell.controller.phase == Phase.RECORDING, timeout=20_000)
     qtbot.waitUntil(lambda: "refused" in shell.bar.health.text(), timeout=15_000)
     save(shell.bar, "recording-bar-error")
     with qtbot.waitSignal(shell.controller.share_changed, timeout=60_000):
         shell.bar.stop.click()
-    save(shell.window, "failed-light")
+    save(shell.window.result, "failed-light")
+
+
+def test_keep_it_here_screenshot(qtbot, qapp: QApplication) -> None:
+    """How the bar reads when Cap cannot be reached after Stop (the real path is in
+    test_flow.py)."""
+    bar = RecordingBar()
+    qtbot.addWidget(bar)
+    bar.set_phase(Phase.STOPPING.value)
+    bar.set_health("error", "Cap cannot be reached · the recording is safe on this computer")
+    bar.offer_keep_local(True)
+    bar.place()
+    bar.show()
+    qtbot.waitExposed(bar)
+    assert bar.keep_local.isVisible() and not bar.stop.isVisible()
+    save(bar, "recording-bar-keep-local-light")
 
 
 def test_screenshots_at_200_percent() -> None:
@@ -194,9 +223,23 @@ def test_screenshots_at_200_percent() -> None:
                             env=env, cwd=HERE.parents[1], capture_output=True, text=True,
                             timeout=120, check=False)
     assert result.returncode == 0, result.stderr
-    for name in ("main-200", "settings-200"):
+    for name, at_100 in (("main-200", 300), ("settings-200", 500)):
         image = QImage(str(SCREENSHOTS / f"{name}.png"))
-        assert image.width() >= 900, f"{name} is not scaled: {image.width()} px wide"
+        assert image.width() >= 2 * at_100, f"{name} is not scaled: {image.width()} px wide"
+
+
+@pytest.mark.parametrize("look", ["light", "dark"])
+def test_every_state_at_200_percent(look: str) -> None:
+    """The recorder, its result card, an error, Settings and the first run at 200%, in
+    both looks (``scaled_fit.py`` also checks they fit)."""
+    env = dict(os.environ, QT_SCALE_FACTOR="2", QT_QPA_PLATFORM="xcb", CAPDESK_THEME=look)
+    result = subprocess.run([sys.executable, str(HERE / "scaled_fit.py"), str(SCREENSHOTS),
+                             f"200-{look}"], env=env, cwd=HERE.parents[1],
+                            capture_output=True, text=True, timeout=120, check=False)
+    assert result.returncode == 0, result.stderr
+    for name in ("recorder", "result-card", "result-link", "settings-general", "welcome"):
+        image = QImage(str(SCREENSHOTS / f"{name}-200-{look}.png"))
+        assert not image.isNull() and image.width() >= 600, name
 
 
 def test_no_sound_devices_screenshot(qtbot, make_shell) -> None:

@@ -6,16 +6,19 @@ import json
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QKeySequence
-from PySide6.QtWidgets import QLineEdit
+from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QMessageBox
 
 from capdesk import paths, secrets
+from capdesk.secrets import KeychainUnavailable
+from capdesk.settings import Settings
 from capdesk.ui import autostart
 from capdesk.ui.settings_dialog import SettingsDialog
 from capdesk.ui.shell import Shell
 from capdesk.ui.welcome import WelcomeDialog
 from tests.fakecap.fixtures import CapApp, MakeCapApp
+from tests.ui.conftest import MemoryKeys
 
 pytestmark = pytest.mark.display
 
@@ -116,3 +119,144 @@ def test_first_run_explains_the_keys_and_saves_them(
         qtbot.mouseClick(welcome.done_button, Qt.MouseButton.LeftButton)
     assert keys.saved[secrets.PUBLIC] == cap_app.public_key
     assert paths.settings_file().exists()
+
+
+def test_enter_after_testing_the_keys_saves_and_never_skips(
+        qtbot, cap_app: CapApp, make_shell, keys) -> None:
+    shell: Shell = make_shell(first_run=True)
+    shell.start()
+    qtbot.waitUntil(lambda: shell.welcome is not None and shell.welcome.isVisible(),
+                    timeout=5_000)
+    welcome = shell.welcome
+    assert isinstance(welcome, WelcomeDialog)
+    assert welcome.done_button.isDefault() and not welcome.skip.isDefault()
+    welcome.form.advanced_toggle.setChecked(True)
+    welcome.form.base_url.setText(cap_app.base_url)
+    qtbot.keyClicks(welcome.form.public, cap_app.public_key)
+    qtbot.mouseClick(welcome.form.test_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: welcome.form.test_button.isEnabled(), timeout=20_000)
+    welcome.skip.setFocus()  # even with the focus on Skip, Enter saves
+    with qtbot.waitSignal(welcome.saved, timeout=5_000):
+        qtbot.keyClick(QApplication.focusWidget() or welcome, Qt.Key.Key_Return)
+    assert keys.saved[secrets.PUBLIC] == cap_app.public_key
+
+
+def test_skipping_with_keys_typed_asks_first(qtbot, make_shell, keys) -> None:
+    shell: Shell = make_shell(first_run=True)
+    shell.start()
+    qtbot.waitUntil(lambda: shell.welcome is not None and shell.welcome.isVisible(),
+                    timeout=5_000)
+    welcome = shell.welcome
+    assert welcome is not None
+    qtbot.keyClicks(welcome.form.public, "cpk_" + "1" * 30)
+    asked: list[str] = []
+
+    def answer_cancel() -> None:
+        box = QApplication.activeModalWidget()
+        if isinstance(box, QMessageBox):
+            asked.append(box.text())
+            box.button(QMessageBox.StandardButton.Cancel).click()
+
+    QTimer.singleShot(300, answer_cancel)
+    with qtbot.assertNotEmitted(welcome.saved):
+        qtbot.mouseClick(welcome.skip, Qt.MouseButton.LeftButton)
+    assert asked and "keys you typed" in asked[0]
+    assert welcome.isVisible() and keys.saved == {}
+
+
+def test_the_server_in_use_and_its_dashboard(qtbot, make_shell, browser,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CAP_BASE_URL", "https://cap.internal.example")
+    shell: Shell = make_shell()
+    shell.start()
+    dialog = open_settings(qtbot, shell)
+    form = dialog.keys_form
+    assert form.base_url.text() == "https://cap.internal.example"
+    assert form.base_url.isReadOnly() and form.advanced.isVisible()
+    qtbot.mouseClick(form.get_keys, Qt.MouseButton.LeftButton)
+    assert browser.opened == ["https://cap.internal.example/dashboard/developers"]
+    dialog.reject()
+
+
+def test_origin_and_server_wait_behind_advanced(qtbot, make_shell) -> None:
+    shell: Shell = make_shell()
+    shell.start()
+    dialog = open_settings(qtbot, shell)
+    form = dialog.keys_form
+    assert not form.advanced.isVisible() and not form.origin.isVisible()
+    qtbot.mouseClick(form.advanced_toggle, Qt.MouseButton.LeftButton)
+    assert form.origin.isVisible() and form.base_url.isVisible()
+    dialog.reject()
+
+
+def test_a_test_error_grows_the_dialog(qtbot, make_shell) -> None:
+    shell: Shell = make_shell()
+    shell.start()
+    dialog = open_settings(qtbot, shell)
+    form = dialog.keys_form
+    form.advanced_toggle.setChecked(True)
+    form.base_url.setText("http://127.0.0.1:9")  # nothing listens there
+    form.public.setText("cpk_" + "2" * 30)
+    before = dialog.height()
+    qtbot.mouseClick(form.test_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: form.test_button.isEnabled(), timeout=30_000)
+    qtbot.wait(50)
+    assert form.result.isVisible() and form.result.text()
+    assert dialog.height() > before
+    area = form.result.mapTo(dialog, form.result.rect().bottomLeft())
+    assert area.y() <= dialog.height()  # the whole result is inside the dialog
+    dialog.reject()
+
+
+class NoKeychain(MemoryKeys):
+    def set(self, name: str, value: str) -> None:
+        raise KeychainUnavailable("no Secret Service")
+
+    def available(self) -> bool:
+        return False
+
+
+def test_without_a_keychain_one_error_not_two(qtbot, qapp: object) -> None:
+    welcome = WelcomeDialog(Settings(), NoKeychain())
+    qtbot.addWidget(welcome)
+    welcome.show()
+    qtbot.waitExposed(welcome)
+    welcome.form.public.setText("cpk_" + "3" * 30)
+    qtbot.mouseClick(welcome.done_button, Qt.MouseButton.LeftButton)
+    shown = [label for label in welcome.findChildren(QLabel)
+             if label.isVisible() and "No keychain" in label.text()]
+    assert len(shown) == 1 and shown[0] is welcome.error
+
+
+def test_new_settings_are_saved(qtbot, make_shell) -> None:
+    shell: Shell = make_shell()
+    shell.start()
+    dialog = open_settings(qtbot, shell)
+    dialog.theme.setCurrentIndex(dialog.theme.findData("dark"))
+    dialog.copy_at_start.setChecked(True)
+    dialog.delete_after.setChecked(True)
+    dialog.notify_problems.setChecked(False)
+    dialog.hotkey_area.setKeySequence(QKeySequence("Ctrl+Alt+A"))
+    with qtbot.waitSignal(dialog.saved):
+        dialog.save()
+    saved = json.loads(paths.settings_file().read_text())
+    assert (saved["theme"], saved["copy_link_at_start"], saved["delete_after_upload"],
+            saved["notify_problems"], saved["hotkey_area"]) == (
+        "dark", True, True, False, "Ctrl+Alt+A")
+    assert shell.settings.theme == "dark"
+    from capdesk.ui import theme
+    theme.set_preference("system")  # the next tests' look
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    theme.apply(app)
+
+
+def test_settings_open_centred_on_the_recorder(qtbot, make_shell) -> None:
+    shell: Shell = make_shell()
+    shell.start()
+    shell.window.move(300, 200)
+    qtbot.waitExposed(shell.window)
+    dialog = open_settings(qtbot, shell)
+    centre, parent = dialog.frameGeometry().center(), shell.window.frameGeometry().center()
+    assert abs(centre.x() - parent.x()) <= 2 and abs(centre.y() - parent.y()) <= 2
+    dialog.reject()

@@ -39,7 +39,7 @@ def test_second_launch_raises_the_window_then_passes_record(qtbot, make_shell) -
     launches: list[subprocess.Popen[str]] = []
     try:
         shell.start()
-        shell.window.countdown.setCurrentIndex(0)
+        shell.settings.countdown = 0
         shell.window.hide()
         launch = second_launch()
         launches.append(launch)

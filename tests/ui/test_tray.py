@@ -62,7 +62,7 @@ def test_tray_records_stops_and_lists_recent_links(
     connect_to(cap_app, secret=False)
     shell: Shell = make_shell(use_tray=True)
     shell.start()
-    shell.window.countdown.setCurrentIndex(0)
+    shell.settings.countdown = 0
     tray = shell.tray
     assert tray is not None, "a tray host runs, so the app must put an icon in it"
     qtbot.waitUntil(lambda: tray.icon.geometry().width() > 0, timeout=5_000)  # embedded
@@ -95,3 +95,21 @@ def test_tray_records_stops_and_lists_recent_links(
     assert len(recent) == 1 and recent[0].data() == link
     recent[0].trigger()
     assert QGuiApplication.clipboard().text() == link
+
+
+def test_closing_the_window_says_once_that_the_app_keeps_running(
+        qtbot, tray_host: None, make_shell, monkeypatch: pytest.MonkeyPatch) -> None:
+    shell: Shell = make_shell(use_tray=True)
+    shell.start()
+    tray = shell.tray
+    assert tray is not None
+    told: list[str] = []
+    monkeypatch.setattr(tray, "notify", lambda title, message: told.append(message))
+    qtbot.waitExposed(shell.window)
+    shell.window.close()
+    assert not shell.window.isVisible() and shell.controller.phase == Phase.IDLE
+    assert len(told) == 1 and "keeps running in the tray" in told[0]
+    assert shell.settings.told_about_tray
+    shell.window.bring_to_front()
+    shell.window.close()
+    assert len(told) == 1  # once
