@@ -99,6 +99,7 @@ def test_an_area_is_cut_from_the_shared_screen(wayland: WaylandSession) -> None:
     assert (result["width"], result["height"]) == (960, 540)
     with av.open(result["file"]) as container:
         last = [f.to_ndarray(format="gray") for f in container.decode(video=0)][-1]
+
     def differs(y: int, x: int) -> float:
         return float(abs(last.astype(float) - screen[y:y + 540, x:x + 960]).mean())
     # The noise texture survives H.264 only roughly (about 23 levels off here), but
