@@ -283,10 +283,10 @@ def test_an_outline_surrounds_the_recorded_area_outside_it(qtbot, shell: Shell) 
 
 
 def test_the_library_closes_with_esc_and_ctrl_w(qtbot, shell: Shell) -> None:
+    library = shell.library
     for keys in ((Qt.Key.Key_Escape, Qt.KeyboardModifier.NoModifier),
                  (Qt.Key.Key_W, Qt.KeyboardModifier.ControlModifier)):
         shell.open_library()
-        library = shell.library
         qtbot.waitExposed(library)
         qtbot.keyClick(library.tabs.currentWidget() or library, keys[0], keys[1])
         qtbot.waitUntil(lambda: not library.isVisible(), timeout=2_000)

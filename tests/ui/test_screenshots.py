@@ -214,6 +214,10 @@ def test_keep_it_here_screenshot(qtbot, qapp: QApplication) -> None:
     bar.show()
     qtbot.waitExposed(bar)
     assert bar.keep_local.isVisible() and not bar.stop.isVisible()
+    layout = bar.layout()
+    assert layout is not None
+    qtbot.waitUntil(lambda: bar.height() >= layout.totalSizeHint().height(), timeout=2_000)
+    assert bar.keep_local.geometry().bottom() < bar.offer.height() + 2  # not cut off
     save(bar, "recording-bar-keep-local-light")
 
 
