@@ -5,7 +5,8 @@ Each window: its id (what ``QWindow.fromWinId`` takes to capture it), title
 (``_NET_WM_NAME``, else ``WM_NAME``), app (the class of ``WM_CLASS``), position and
 size on the desktop. Windows that are not shown (minimised, unmapped), docks, desktops
 and windows without a title are left out: they cannot be recorded usefully. Without
-a window manager there is no client list, and so no window: say so.
+a window manager (no client list) the root window's shown children with a title are
+the windows.
 """
 
 from __future__ import annotations
@@ -77,6 +78,8 @@ def _load() -> Any:
         vp, ul, ul, i, i, ctypes.POINTER(i), ctypes.POINTER(i), ctypes.POINTER(ul)]
     x.XGetClassHint.argtypes = [vp, ul, ctypes.POINTER(_ClassHint)]
     x.XFree.argtypes = [vp]
+    x.XQueryTree.argtypes = [vp, ul, ctypes.POINTER(ul), ctypes.POINTER(ul),
+                             ctypes.POINTER(ctypes.POINTER(ul)), ctypes.POINTER(ctypes.c_uint)]
     x.XSetErrorHandler.restype = vp
     x.XSetErrorHandler.argtypes = [vp]
     return x
@@ -140,7 +143,21 @@ class _Display:
                 if pointer:
                     self.x.XFree(pointer)
 
-    def geometry(self, window: int) -> tuple[int, int, int, int, bool] | None:
+    def children(self, window: int) -> list[int]:
+        """The window's children, bottom to top (``XQueryTree``)."""
+        root, parent = ctypes.c_ulong(), ctypes.c_ulong()
+        children, count = ctypes.POINTER(ctypes.c_ulong)(), ctypes.c_uint()
+        if not self.x.XQueryTree(self.display, window, ctypes.byref(root), ctypes.byref(parent),
+                                 ctypes.byref(children), ctypes.byref(count)):
+            return []
+        try:
+            return [int(children[i]) for i in range(count.value)]
+        finally:
+            if children:
+                self.x.XFree(children)
+
+    def geometry(self, window: int) -> tuple[int, int, int, int, bool, bool] | None:
+        """x, y on the root, width, height, shown, override-redirect (a menu, a tooltip)."""
         attributes = _Attributes()
         if not self.x.XGetWindowAttributes(self.display, window, ctypes.byref(attributes)):
             return None
@@ -148,7 +165,7 @@ class _Display:
         self.x.XTranslateCoordinates(self.display, window, self.root, 0, 0,
                                      ctypes.byref(x), ctypes.byref(y), ctypes.byref(child))
         return (x.value, y.value, attributes.width, attributes.height,
-                attributes.map_state == _IS_VIEWABLE)
+                attributes.map_state == _IS_VIEWABLE, bool(attributes.override_redirect))
 
 
 def list_x11_windows(display_name: str | None = None) -> list[X11Window]:
@@ -162,17 +179,19 @@ def list_x11_windows(display_name: str | None = None) -> list[X11Window]:
     try:
         d = _Display(x, display)
         clients = d.prop(d.root, "_NET_CLIENT_LIST", ctypes.c_ulong)
+        if not isinstance(clients, list):  # no window manager: the root's own children
+            clients = d.children(d.root)
         windows = []
-        for window in clients if isinstance(clients, list) else []:
+        for window in clients:
             types = d.prop(window, "_NET_WM_WINDOW_TYPE", ctypes.c_ulong)
             skipped = {d.atom(name) for name in _SKIPPED_TYPES}
             if isinstance(types, list) and skipped.intersection(types):
                 continue
             title = d.text(window, "_NET_WM_NAME", "WM_NAME")
             geometry = d.geometry(window)
-            if not title or geometry is None or not geometry[4]:
+            if not title or geometry is None or not geometry[4] or geometry[5]:
                 continue
-            wx, wy, width, height, _ = geometry
+            wx, wy, width, height, _, _ = geometry
             if width < 2 or height < 2:
                 continue
             pid = d.prop(window, "_NET_WM_PID", ctypes.c_ulong)
@@ -181,17 +200,4 @@ def list_x11_windows(display_name: str | None = None) -> list[X11Window]:
         return windows
     finally:
         x.XSetErrorHandler(previous)
-        x.XCloseDisplay(display)
-
-
-def has_window_manager(display_name: str | None = None) -> bool:
-    """Does a window manager keep a client list here (``_NET_SUPPORTING_WM_CHECK``)?"""
-    x = _load()
-    display = x.XOpenDisplay(display_name.encode() if display_name else None)
-    if not display:
-        raise X11Unavailable("the X display cannot be opened")
-    try:
-        d = _Display(x, display)
-        return isinstance(d.prop(d.root, "_NET_SUPPORTING_WM_CHECK", ctypes.c_ulong), list)
-    finally:
         x.XCloseDisplay(display)
