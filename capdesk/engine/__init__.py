@@ -98,6 +98,8 @@ _EXPORTS: dict[str, str] = {
     "choose_encoder": "capdesk.encode.encoders",
     "describe_conversion": "capdesk.encode.encoders",
     "human_size": "capdesk.encode.diskspace:human",
+    "check_disk_space": "capdesk.encode.diskspace:check_before_start",
+    "free_disk_space": "capdesk.encode.diskspace:free_bytes",
     # errors
     "AudioError": "capdesk.capture.audio.base",
     "CaptureError": "capdesk.capture.sources",
@@ -143,6 +145,7 @@ __all__ = [
     "all_journals",
     "capture_backends",
     "capture_plan",
+    "check_disk_space",
     "choose_encoder",
     "corner_placement",
     "damaged_journals",
@@ -151,6 +154,7 @@ __all__ = [
     "exit_code_for",
     "find_audio_sources",
     "find_window",
+    "free_disk_space",
     "geometry",
     "human_size",
     "library",
@@ -205,6 +209,8 @@ if TYPE_CHECKING:  # what mypy and editors see; at run time names load on first 
         corner_placement,
     )
     from capdesk.encode.diskspace import DiskSpaceError
+    from capdesk.encode.diskspace import check_before_start as check_disk_space
+    from capdesk.encode.diskspace import free_bytes as free_disk_space
     from capdesk.encode.diskspace import human as human_size
     from capdesk.encode.encoders import EncoderUnavailable, choose_encoder, describe_conversion
     from capdesk.engine import library

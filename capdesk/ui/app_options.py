@@ -6,9 +6,9 @@ import dataclasses
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from capdesk.engine import free_disk_space
 from capdesk.ui.audio import AudioOffer, probe_audio
 from capdesk.ui.camera import CameraOffer, probe_cameras
-from capdesk.ui.preflight import free_bytes
 from capdesk.ui.source_picker import WindowLike
 
 
@@ -36,4 +36,4 @@ class Options:
     # Lists the windows that can be recorded (blocking; run in a worker).
     window_lister: Callable[[], Sequence[WindowLike]] = list_windows
     # Free bytes where the recording would go (the disk space check before the countdown).
-    free_space: Callable[[Path], int] = free_bytes
+    free_space: Callable[[Path], int] = free_disk_space
