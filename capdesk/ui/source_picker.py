@@ -23,11 +23,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from capdesk.platform_env import is_wayland_session
 from capdesk.ui import glyphs
 from capdesk.ui.signals import emit
 
 DESKTOP = "*all*"  # the screen list's entry for every screen together
 COVERED_NOTE = "Parts of the window covered by other windows may come out black."
+# On Wayland the desktop portal shares the screen (capdesk's qt capture backend).
+WAYLAND_NOTE = ("Your desktop asks which screen to share when you press Record; "
+                "the mouse pointer may be missing from the video.")
 HINTS = {
     "screen": "",
     "area": "After you press Record, drag over the part of the screen to record.",
@@ -254,6 +258,8 @@ class SourcePicker(QWidget):
             text = "Records every screen together, side by side."
         else:
             text = HINTS[tab]
+            if is_wayland_session():  # the portal's dialog and its missing pointer
+                text = " ".join(filter(None, (text, WAYLAND_NOTE)))
         self.hint.setText(text)
         self.hint.setVisible(bool(text))
         emit(self.changed)

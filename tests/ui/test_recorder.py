@@ -291,3 +291,19 @@ def test_the_library_closes_with_esc_and_ctrl_w(qtbot, shell: Shell) -> None:
         qtbot.keyClick(library.tabs.currentWidget() or library, keys[0], keys[1])
         qtbot.waitUntil(lambda: not library.isVisible(), timeout=2_000)
     assert library.windowTitle() == "Library"  # no app name repeated
+
+
+def test_on_wayland_the_recorder_says_what_the_portal_does(
+        qtbot, make_shell, monkeypatch: pytest.MonkeyPatch) -> None:
+    from capdesk.ui import source_picker
+
+    monkeypatch.setenv("XDG_SESSION_TYPE", "wayland")  # read when the hint is shown
+    shell: Shell = make_shell()
+    shell.start()
+    picker = shell.window.source
+    qtbot.mouseClick(picker.mode_buttons["area"], Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(picker.mode_buttons["screen"], Qt.MouseButton.LeftButton)
+    assert source_picker.WAYLAND_NOTE in picker.hint.text() and picker.hint.isVisible()
+    monkeypatch.setenv("XDG_SESSION_TYPE", "x11")
+    qtbot.mouseClick(picker.mode_buttons["area"], Qt.MouseButton.LeftButton)
+    assert source_picker.WAYLAND_NOTE not in picker.hint.text()
