@@ -51,6 +51,8 @@ class WindowLike(Protocol):
     def width(self) -> int: ...
     @property
     def height(self) -> int: ...
+    # WindowInfo also has x and y (its place on the desktop): read with getattr, as a
+    # list made elsewhere may not say where its windows are.
 
 
 def compact_combo(combo: QComboBox, chars: int = 14) -> QComboBox:

@@ -157,10 +157,20 @@ class StartFlow(QObject):
         return geometry.logical_to_physical((g.x(), g.y(), g.width(), g.height()),
                                             screen_tuples(screens))
 
+    def _window_area(self) -> Rect | None:
+        """The chosen window's place on the desktop (physical pixels, where known)."""
+        info = self.window.source.chosen_window()
+        x, y = getattr(info, "x", None), getattr(info, "y", None)
+        if info is None or x is None or y is None:
+            return None
+        return (int(x), int(y), info.width, info.height)
+
     def recorded_area(self, options: RecordingOptions) -> Rect:
         """The recorded area in physical pixels (the bubble's place is relative to it)."""
         if options.region is not None:
             return options.region
+        if options.source == SourceKind.WINDOW and (area := self._window_area()) is not None:
+            return area
         screens = screen_tuples(QGuiApplication.screens())
         if options.monitor == 0:
             return geometry.virtual_desktop(screens)
@@ -186,6 +196,9 @@ class StartFlow(QObject):
             return QRect(round(x), round(y), round(w), round(h))
         if choice.mode == "desktop":
             return None
+        if choice.mode == "window" and (area := self._window_area()) is not None:
+            x, y, w, h = geometry.physical_to_logical(area, screen_tuples(screens))
+            return QRect(round(x), round(y), round(w), round(h))
         screen = next((s for s in screens if s.name() == choice.screen_name), None)
         return (screen or QGuiApplication.primaryScreen()).geometry()
 
@@ -199,6 +212,7 @@ class StartFlow(QObject):
         self.bar.set_camera_note(HIDES_NOTE if feed and self.camera.hides_while_recording
                                  else "")
         self.recorded_rect = self._logical_rect(choice, options)
+        # no ring around a window: it may move, and the recording follows it
         self.overlay.set_target(self.recorded_rect, outline=choice.mode == "area")
         self.controller.record(options, choice.countdown, feed)
         self.bar.place()

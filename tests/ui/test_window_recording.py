@@ -53,6 +53,10 @@ def test_the_app_records_a_real_window_alone(qtbot, make_shell, card: str) -> No
     assert (choice.mode, choice.window_title) == ("window", card)
 
     qtbot.mouseClick(window.record, Qt.MouseButton.LeftButton)
+    # the countdown (none here) would be centred on the window; no ring: it may move
+    overlay = shell.starter.overlay
+    assert overlay.target is not None and not overlay.outline
+    assert (overlay.target.width(), overlay.target.height()) == (320, 180)
     qtbot.waitUntil(lambda: shell.controller.phase == Phase.RECORDING, timeout=20_000)
     start = shell.controller.elapsed()
     qtbot.waitUntil(lambda: shell.controller.elapsed() >= start + 1.5, timeout=30_000)
