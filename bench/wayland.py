@@ -114,7 +114,8 @@ def main(argv: list[str] | None = None) -> int:
                              f"{run['dropped']} dropped, {run['size']}"), flush=True)
         finally:
             card.stop()
-            card_x11.terminate()
+            card_x11.kill()  # a still card sleeps between redraws: SIGTERM would wait
+            card_x11.wait()
             session.stop()
             xvfb.terminate()
     content = "still card" if args.still else f"card redrawn at {args.card_fps:g} fps"
