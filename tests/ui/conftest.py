@@ -42,6 +42,17 @@ if HAVE_DISPLAY and not os.environ.get("WAYLAND_DISPLAY"):
     os.environ.setdefault("QT_QPA_PLATFORM", "xcb")
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
+# Helper processes make the app's real services: no keychain, so that what their windows
+# show does not depend on the machine's keychain (and never waits for a locked one).
+NO_KEYCHAIN = "keyring.backends.fail.Keyring"
+
+
+def helper_env(**changes: str) -> dict[str, str]:
+    """The environment of a helper process that opens the app's windows: no keychain (see
+    NO_KEYCHAIN), xcb. (Its clipboard is in memory: tests/ui/helper_clipboard.py.)"""
+    env = dict(os.environ)
+    return {**env, "QT_QPA_PLATFORM": "xcb", "PYTHON_KEYRING_BACKEND": NO_KEYCHAIN,
+            **changes}
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -28,6 +28,9 @@ from capdesk.ui.share import Share, share_from_journal
 from capdesk.ui.shell import Options, Shell
 from capdesk.ui.sizing import needed_height
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # run as a script
+from tests.ui.helper_clipboard import MemoryClipboard
+
 LINK = "https://cap.example/s/a1b2c3d4"
 
 
@@ -43,7 +46,7 @@ def main() -> int:
     shell = Shell(Options(source="synthetic", use_tray=False, use_hotkeys=False,
                           resume_at_start=False, first_run=False, audio_probe=no_audio,
                           camera_probe=lambda: CameraOffer([], "No camera found.")),
-                  Services())
+                  Services(clipboard=MemoryClipboard()))
     checked: list[str] = []
     problems: list[str] = []
     scale = QGuiApplication.primaryScreen().devicePixelRatio()

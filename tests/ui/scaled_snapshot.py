@@ -14,6 +14,9 @@ from capdesk.ui.app import make_application
 from capdesk.ui.services import Services
 from capdesk.ui.shell import Options, Shell
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # run as a script
+from tests.ui.helper_clipboard import MemoryClipboard
+
 
 def main() -> int:
     folder = Path(sys.argv[1])
@@ -23,7 +26,8 @@ def main() -> int:
         os.environ.pop(name, None)
     app = make_application(sys.argv[:1])
     shell = Shell(Options(source="synthetic", use_tray=False, use_hotkeys=False,
-                          resume_at_start=False, first_run=False), Services())
+                          resume_at_start=False, first_run=False),
+                  Services(clipboard=MemoryClipboard()))
     shell.start()
 
     def shoot() -> None:

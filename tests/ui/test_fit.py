@@ -5,7 +5,6 @@ scale factor can only be set before Qt starts)."""
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -13,7 +12,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtGui import QImage
 
-from tests.ui.conftest import SCREENSHOTS
+from tests.ui.conftest import SCREENSHOTS, helper_env
 
 pytestmark = pytest.mark.display
 HERE = Path(__file__).resolve().parent
@@ -25,7 +24,7 @@ EXPECTED = {"recorder", "recorder after a link", "result card (link)", "result c
 @pytest.mark.parametrize(("scale", "screen"), [("1", [1920, 1080]), ("1.5", [1280, 720]),
                                                 ("2", [960, 540])])
 def test_every_window_fits_the_screen(scale: str, screen: list[int]) -> None:
-    env = dict(os.environ, QT_SCALE_FACTOR=scale, QT_QPA_PLATFORM="xcb")
+    env = helper_env(QT_SCALE_FACTOR=scale)
     result = subprocess.run([sys.executable, str(HERE / "scaled_fit.py"), str(SCREENSHOTS),
                              f"{round(float(scale) * 100)}"],
                             env=env, cwd=HERE.parents[1], capture_output=True, text=True,

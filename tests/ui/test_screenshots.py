@@ -6,7 +6,6 @@ a screenshot can show: windows are on screen, non-blank, and nothing is cut off.
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -30,7 +29,7 @@ from capdesk.ui.recording_bar import RecordingBar
 from capdesk.ui.shell import Shell
 from tests.e2e.pulse_server import PulseServer
 from tests.fakecap.fixtures import CapApp
-from tests.ui.conftest import SCREENSHOTS
+from tests.ui.conftest import SCREENSHOTS, helper_env
 from tests.ui.test_recorder import FakeWindow
 
 pytestmark = pytest.mark.display
@@ -222,7 +221,7 @@ def test_keep_it_here_screenshot(qtbot, qapp: QApplication) -> None:
 
 
 def test_screenshots_at_200_percent() -> None:
-    env = dict(os.environ, QT_SCALE_FACTOR="2", QT_QPA_PLATFORM="xcb")
+    env = helper_env(QT_SCALE_FACTOR="2")
     result = subprocess.run([sys.executable, str(HERE / "scaled_snapshot.py"), str(SCREENSHOTS)],
                             env=env, cwd=HERE.parents[1], capture_output=True, text=True,
                             timeout=120, check=False)
@@ -236,7 +235,7 @@ def test_screenshots_at_200_percent() -> None:
 def test_every_state_at_200_percent(look: str) -> None:
     """The recorder, its result card, an error, Settings and the first run at 200%, in
     both looks (``scaled_fit.py`` also checks they fit)."""
-    env = dict(os.environ, QT_SCALE_FACTOR="2", QT_QPA_PLATFORM="xcb", CAPDESK_THEME=look)
+    env = helper_env(QT_SCALE_FACTOR="2", CAPDESK_THEME=look)
     result = subprocess.run([sys.executable, str(HERE / "scaled_fit.py"), str(SCREENSHOTS),
                              f"200-{look}"], env=env, cwd=HERE.parents[1],
                             capture_output=True, text=True, timeout=120, check=False)
