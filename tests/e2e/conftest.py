@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.wayland_session import WaylandSession, start_session_or_skip
+
 HERE = Path(__file__).resolve().parent
 CARD_WINDOW = HERE / "card_window.py"
 
@@ -116,3 +118,14 @@ def window_manager(x_display: str) -> Iterator[str]:
     finally:
         proc.terminate()
         proc.wait(10)
+
+
+@pytest.fixture(scope="module")
+def wayland(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WaylandSession]:
+    """A headless Wayland session (tests/wayland_session.py) for this test module; fails
+    under CI when it cannot start, skips elsewhere saying why."""
+    session = start_session_or_skip(tmp_path_factory.mktemp("wayland"))
+    try:
+        yield session
+    finally:
+        session.stop()

@@ -8,27 +8,17 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from capdesk.capture.testcard import read_video_counters
 from capdesk.encode import fmp4
-from tests.wayland_session import WaylandSession, start_session_or_skip
+from tests.wayland_session import WaylandSession
 
 ROOT = Path(__file__).resolve().parents[2]
 CAPDESK = Path(sys.executable).parent / "capdesk"
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture(scope="module")
-def wayland(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WaylandSession]:
-    session = start_session_or_skip(tmp_path_factory.mktemp("wayland-record"))
-    try:
-        yield session
-    finally:
-        session.stop()
 
 
 def check_card(file: str, seconds: float) -> list[int]:

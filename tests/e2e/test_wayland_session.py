@@ -6,7 +6,6 @@ is set and the session cannot start; skips otherwise, saying what is missing.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -17,15 +16,6 @@ from tests.e2e.card_window import read_log
 from tests.wayland_session import WaylandSession, start_session_or_skip
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture(scope="module")
-def wayland(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WaylandSession]:
-    session = start_session_or_skip(tmp_path_factory.mktemp("wayland"))
-    try:
-        yield session
-    finally:
-        session.stop()
 
 
 def test_screen_capture_gets_the_card_through_the_portal(

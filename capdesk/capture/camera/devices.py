@@ -8,7 +8,6 @@ sources (the id is stable: ``/dev/video0`` on Linux, a unique id on macOS and Wi
 
 from __future__ import annotations
 
-import subprocess
 from dataclasses import dataclass
 
 from capdesk.capture.camera import CameraError, protocol
@@ -27,18 +26,8 @@ def list_cameras(timeout: float = LIST_TIMEOUT) -> list[CameraInfo]:
     """The cameras, the default one flagged; CameraError when they cannot be listed
     (QtMultimedia missing or broken)."""
     try:
-        done = subprocess.run(
-            protocol.worker_command(["--list"]), stdin=subprocess.DEVNULL,
-            capture_output=True, timeout=timeout, env=protocol.child_environment(),
-            creationflags=protocol.popen_flags(), check=False,
-        )
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        raise CameraError(f"the cameras could not be listed: {exc}") from exc
-    for line in done.stdout.splitlines():
-        message = protocol.decode(line)
-        if message is not None and isinstance(message.get("cameras"), list):
-            return [CameraInfo(str(c.get("id", "")), str(c.get("name", "")),
-                               bool(c.get("isDefault"))) for c in message["cameras"]]
-    last = done.stderr.decode("utf-8", "replace").strip().splitlines()[-1:]
-    raise CameraError(f"the cameras could not be listed (exit code {done.returncode})"
-                      + (f": {last[0][:200]}" if last else ""))
+        cameras = protocol.run_listing(["--list"], "cameras", what="cameras", timeout=timeout)
+    except protocol.ListingFailed as exc:
+        raise CameraError(str(exc)) from exc
+    return [CameraInfo(str(c.get("id", "")), str(c.get("name", "")), bool(c.get("isDefault")))
+            for c in cameras]

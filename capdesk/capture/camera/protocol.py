@@ -126,3 +126,28 @@ def decode(line: bytes) -> dict[str, Any] | None:
 def error(kind: str, message: str) -> dict[str, Any]:
     return {"event": "error", "kind": kind if kind in ERROR_KINDS else FAILED,
             "message": message}
+
+
+class ListingFailed(Exception):
+    """A worker's listing could not be had; ``str()`` says why, for people."""
+
+
+def run_listing(args: list[str], key: str, *, what: str, timeout: float,
+                module: str = WORKER_MODULE, switch: str = WORKER_SWITCH) -> list[Any]:
+    """Run a worker that prints one ``{key: [...]}`` line and exits (``--list``,
+    ``--list-windows``); the list, or ListingFailed naming ``what`` could not be listed."""
+    try:
+        done = subprocess.run(
+            worker_command(args, module=module, switch=switch), stdin=subprocess.DEVNULL,
+            capture_output=True, timeout=timeout, env=child_environment(),
+            creationflags=popen_flags(), check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise ListingFailed(f"the {what} could not be listed: {exc}") from exc
+    for line in done.stdout.splitlines():
+        message = decode(line)
+        if message is not None and isinstance(message.get(key), list):
+            return list(message[key])
+    last = done.stderr.decode("utf-8", "replace").strip().splitlines()[-1:]
+    raise ListingFailed(f"the {what} could not be listed (exit code {done.returncode})"
+                        + (f": {last[0][:200]}" if last else ""))

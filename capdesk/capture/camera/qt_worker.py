@@ -30,7 +30,7 @@ import contextlib
 import os
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -111,6 +111,24 @@ class ExitWatch:
 
 
 # -- frames -----------------------------------------------------------------------------------
+@contextlib.contextmanager
+def mapped_planes(frame: QVideoFrame) -> Iterator[list[Any] | None]:
+    """A frame mapped read-only: each plane as rows of bytes (views, valid inside the
+    ``with`` only), or None when it cannot be mapped."""
+    if not frame.map(QVideoFrame.MapMode.ReadOnly):
+        yield None
+        return
+    try:
+        planes = []
+        for index in range(frame.planeCount()):
+            stride = frame.bytesPerLine(index)
+            planes.append(plane_rows(frame.bits(index), stride,
+                                     frame.mappedBytes(index) // max(1, stride)))
+        yield planes
+    finally:
+        frame.unmap()
+
+
 class Publisher:
     """Converts the newest frame from a sink and publishes it; says "ready" after the first."""
 
@@ -167,22 +185,15 @@ class Publisher:
             return self._convert_jpeg(frame)
         if pixel_format not in PIXEL_FORMATS:
             return self._convert_slowly(frame)
-        if not frame.map(QVideoFrame.MapMode.ReadOnly):
-            return None
-        try:
-            planes = []
-            for index in range(frame.planeCount()):
-                stride = frame.bytesPerLine(index)
-                planes.append(plane_rows(frame.bits(index), stride,
-                                         frame.mappedBytes(index) // max(1, stride)))
+        with mapped_planes(frame) as planes:
+            if planes is None:
+                return None
             surface = frame.surfaceFormat()
             return self._converter.convert(
                 pixel_format, frame.width(), frame.height(), planes,
                 color_space=surface.colorSpace().name.removeprefix("ColorSpace_"),
                 color_range=surface.colorRange().name.removeprefix("ColorRange_"),
             )
-        finally:
-            frame.unmap()
 
     def _convert_jpeg(self, frame: QVideoFrame) -> Any:
         """A camera in MJPEG mode: FFmpeg's decoder, then the same conversion."""

@@ -23,7 +23,8 @@ from PySide6.QtMultimedia import (
 )
 
 from capdesk.capture.camera import protocol
-from capdesk.capture.camera.convert import PIXEL_FORMATS, plane_rows
+from capdesk.capture.camera.convert import PIXEL_FORMATS
+from capdesk.capture.camera.qt_worker import mapped_planes
 from capdesk.capture.camera.shared_frame import SharedFrame
 from capdesk.capture.screencast import worker
 from capdesk.capture.screencast.frames import FrameFitter
@@ -221,19 +222,12 @@ class Capture:
         pixel_format = frame.pixelFormat().name.removeprefix("Format_")
         if pixel_format not in PIXEL_FORMATS:
             raise KeyError(f"pixel format {pixel_format} is not handled")
-        if not frame.map(QVideoFrame.MapMode.ReadOnly):
-            return False
-        try:
-            planes = []
-            for index in range(frame.planeCount()):
-                stride = frame.bytesPerLine(index)
-                planes.append(plane_rows(frame.bits(index), stride,
-                                         frame.mappedBytes(index) // max(1, stride)))
+        with mapped_planes(frame) as planes:
+            if planes is None:
+                return False
             image = fitter.convert(pixel_format, frame.width(), frame.height(), planes)
             self._block.write(image)  # copies while the frame is still mapped
             return True
-        finally:
-            frame.unmap()
 
     def close(self) -> None:
         self._closing = True

@@ -11,7 +11,6 @@ path captures screens only): ``CaptureError`` says so and what to do instead.
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 from dataclasses import dataclass
 
@@ -73,23 +72,13 @@ def _list_through_qt() -> list[WindowInfo]:
     from capdesk.capture.screencast import CAPTURE_WORKER_SWITCH, WORKER_MODULE
 
     try:
-        done = subprocess.run(
-            protocol.worker_command(["--list-windows"], module=WORKER_MODULE,
-                                    switch=CAPTURE_WORKER_SWITCH),
-            stdin=subprocess.DEVNULL, capture_output=True, timeout=LIST_TIMEOUT,
-            env=protocol.child_environment(), creationflags=protocol.popen_flags(),
-            check=False)
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        raise CaptureError(f"the windows could not be listed: {exc}") from exc
-    for line in done.stdout.splitlines():
-        message = protocol.decode(line)
-        if message is not None and isinstance(message.get("windows"), list):
-            return [WindowInfo(str(w.get("title", "")), str(w.get("title", "")), "",
-                               int(w.get("width") or 0), int(w.get("height") or 0))
-                    for w in message["windows"]]
-    last = done.stderr.decode("utf-8", "replace").strip().splitlines()[-1:]
-    raise CaptureError(f"the windows could not be listed (exit code {done.returncode})"
-                       + (f": {last[0][:200]}" if last else ""))
+        windows = protocol.run_listing(["--list-windows"], "windows", what="windows",
+                                       timeout=LIST_TIMEOUT, module=WORKER_MODULE,
+                                       switch=CAPTURE_WORKER_SWITCH)
+    except protocol.ListingFailed as exc:
+        raise CaptureError(str(exc)) from exc
+    return [WindowInfo(str(w.get("title", "")), str(w.get("title", "")), "",
+                       int(w.get("width") or 0), int(w.get("height") or 0)) for w in windows]
 
 
 def find_window(query: str, windows: list[WindowInfo]) -> WindowInfo:
