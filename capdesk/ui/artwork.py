@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import (
     QBrush,
     QColor,
@@ -20,6 +20,7 @@ from PySide6.QtGui import (
     QPen,
     QPixmap,
 )
+from PySide6.QtWidgets import QHBoxLayout, QLabel
 
 BLUE_TOP = QColor("#5B7CFF")
 BLUE_BOTTOM = QColor("#3346E0")
@@ -122,6 +123,18 @@ def _icon(state: TrayState | None) -> QIcon:
 
 def app_icon() -> QIcon:
     return _icon(None)
+
+
+def headline_row(text: str, logo_size: int) -> tuple[QHBoxLayout, QLabel]:
+    """A dialog's top row: the app's logo and a headline beside it (returned to name it)."""
+    row = QHBoxLayout()
+    logo = QLabel()
+    logo.setPixmap(app_icon().pixmap(QSize(logo_size, logo_size)))
+    title = QLabel(text)
+    title.setProperty("role", "headline")
+    row.addWidget(logo)
+    row.addWidget(title, 1)
+    return row, title
 
 
 def state_icon(state: TrayState) -> QIcon:

@@ -13,7 +13,6 @@ module only shows it. Off macOS it does nothing and returns True.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSize
 from PySide6.QtWidgets import (
     QDialog,
     QHBoxLayout,
@@ -58,14 +57,8 @@ class ScreenPermissionDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 20, 24, 16)
         layout.setSpacing(14)
-        header = QHBoxLayout()
-        logo = QLabel()
-        logo.setPixmap(artwork.app_icon().pixmap(QSize(48, 48)))
-        title = QLabel(TITLE)
+        header, title = artwork.headline_row(TITLE, 48)
         title.setObjectName("screenPermissionTitle")
-        title.setProperty("role", "headline")
-        header.addWidget(logo)
-        header.addWidget(title, 1)
         layout.addLayout(header)
         text = QLabel(EXPLANATION)
         text.setObjectName("screenPermissionText")

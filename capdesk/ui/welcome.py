@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from PySide6.QtCore import QSize, Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent, QShowEvent
 from PySide6.QtWidgets import (
     QDialog,
@@ -67,13 +67,7 @@ class WelcomeDialog(QDialog):
         layout = QVBoxLayout(self.body)
         layout.setContentsMargins(24, 20, 24, 16)
         layout.setSpacing(14)
-        header = QHBoxLayout()
-        logo = QLabel()
-        logo.setPixmap(artwork.app_icon().pixmap(QSize(40, 40)))
-        title = QLabel("Connect capdesk to Cap")
-        title.setProperty("role", "headline")
-        header.addWidget(logo)
-        header.addWidget(title, 1)
+        header, _ = artwork.headline_row("Connect capdesk to Cap", 40)
         layout.addLayout(header)
         text = QLabel(EXPLANATION)
         text.setObjectName("welcomeText")
