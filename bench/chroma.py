@@ -74,7 +74,8 @@ def round_trip(bgra: Image, interpolation: str) -> Image:
 
 def saturation(rgb: npt.NDArray[Any]) -> npt.NDArray[Any]:
     values = rgb.astype(np.int16)
-    return (values.max(axis=-1) - values.min(axis=-1)).astype(np.float64)
+    spread: npt.NDArray[Any] = (values.max(axis=-1) - values.min(axis=-1)).astype(np.float64)
+    return spread
 
 
 def quality(bgra: Image) -> dict[str, dict[str, float]]:
