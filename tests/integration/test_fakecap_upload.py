@@ -208,7 +208,8 @@ def test_concurrent_parts_and_calls(cap_app: CapApp, fake_cap: FakeCap) -> None:
             parts = list(pool.map(put, range(len(chunks))))
             creates = list(pool.map(lambda _: _start(sdk), range(8)))
         assert len({video for video, _ in creates}) == 8
-        assert _complete(sdk, video_id, upload_id, parts).status_code == 200
+        done = _complete(sdk, video_id, upload_id, parts)
+        assert done.status_code == 200, fake_cap.server_errors
     assert fake_cap.video_bytes(video_id) == data
 
 
