@@ -20,9 +20,10 @@ import pytest
 from capdesk.capture.camera.feed import CameraFeed
 from capdesk.capture.kinds import SourceKind
 from capdesk.capture.testcard import band_height, read_video_counters
-from capdesk.capture.transforms.bubble import BubblePlacement
+from capdesk.capture.transforms.bubble import BUBBLE_LOG_ENV, BUBBLE_LOG_RECORD, BubblePlacement
 from capdesk.engine.options import RecordingOptions
 from capdesk.engine.pipeline import LocalRecording
+from tests.e2e.screen_check import read_frame_log
 from tests.integration.cli_helpers import run_cli
 from tests.media import clip_colour, red_blue_clip
 
@@ -285,3 +286,29 @@ def test_bubble_options_without_a_bubble_are_usage_errors(
     assert run.code == 2 and "--bubble-size need --camera" in run.err
     run = run_cli(capsys, "record", "--source", "camera", "--no-mirror", "--no-upload")
     assert run.code == 2 and "--source camera records the camera full frame" in run.err
+
+
+def test_the_bubble_log_tells_how_old_each_drawn_camera_picture_is(
+        tmp_path: Path, clip: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """CAPDESK_BUBBLE_LOG: for each recorded frame, the camera frame drawn into it and when
+    the worker received it, on the engine's clock (bench/bubble.py turns it into the lag)."""
+    bubble_log = tmp_path / "bubble.log"
+    monkeypatch.setenv(BUBBLE_LOG_ENV, str(bubble_log))
+    recording = LocalRecording(synthetic(tmp_path, camera=str(clip),
+                                         frame_log=tmp_path / "frames.log"))
+    recording.start()
+    result = recording.wait(60)
+    assert result is not None and result.stopped_reason == "seconds"
+    data = bubble_log.read_bytes()
+    records = [BUBBLE_LOG_RECORD.unpack_from(data, offset)
+               for offset in range(0, len(data), BUBBLE_LOG_RECORD.size)]
+    grabs = read_frame_log(tmp_path / "frames.log")
+    assert len(records) == result.frames  # the bubble is in every frame written
+    assert [slot for slot, *_ in records] == sorted(grabs)[: len(records)]
+    numbers = [number for _, number, _, _ in records]
+    assert numbers == sorted(numbers) and numbers[-1] > numbers[0]  # a moving camera
+    for slot, _number, received, drawn in records:
+        grabbed = grabs[slot][0]
+        # One clock: the picture was received before it was drawn, and the frame drawn
+        # into after it was grabbed; neither a stamp of 0 nor another clock passes this.
+        assert grabbed - 5 < received < drawn and grabbed <= drawn < grabbed + 5

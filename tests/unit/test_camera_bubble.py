@@ -29,7 +29,7 @@ X0, Y0, SIDE = 70, 20, 60
 
 
 class FakeFeed:
-    """What BubbleTransform reads of a CameraFeed: latest(), alive, error."""
+    """What BubbleTransform reads of a CameraFeed: latest_stamped(), alive, error."""
 
     def __init__(self, image: Image | None) -> None:
         self.image = image
@@ -38,9 +38,9 @@ class FakeFeed:
         self.error: str | None = None
         self.reads = 0
 
-    def latest(self) -> tuple[int, Image] | None:
+    def latest_stamped(self) -> tuple[int, Image, float] | None:
         self.reads += 1
-        return None if self.image is None else (self.number, self.image.copy())
+        return None if self.image is None else (self.number, self.image.copy(), 0.0)
 
 
 def screen() -> Image:

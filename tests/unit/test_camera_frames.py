@@ -161,6 +161,25 @@ def test_the_shared_frame_hands_over_the_newest_frame_whole() -> None:
         SharedFrame.attach(block.name)  # the engine's close removed it
 
 
+def test_the_shared_frame_says_when_the_worker_received_each_frame() -> None:
+    """The stamp is the time the worker got the frame (given), or the time of writing; a
+    reader in another process reads it with the frame, on the same clock."""
+    block = SharedFrame.create(4, 4)
+    reader = SharedFrame.attach(block.name)
+    try:
+        frame = np.zeros((4, 4, 4), dtype=np.uint8)
+        block.write(frame, 1234.5)
+        got = reader.read_stamped()
+        assert got is not None and got[0] == 1 and got[2] == 1234.5
+        before = time.monotonic()
+        block.write(frame)
+        got = reader.read_stamped()
+        assert got is not None and got[0] == 2 and before <= got[2] <= time.monotonic()
+    finally:
+        reader.close()
+        block.close()
+
+
 def test_a_reader_never_gets_a_frame_the_writer_is_still_writing() -> None:
     block = SharedFrame.create(512, 512)
     reader = SharedFrame.attach(block.name)

@@ -129,6 +129,10 @@ class _Worker:
         with self.lock:
             return self.block.read(out) if self.block is not None else None
 
+    def read_stamped(self) -> tuple[int, Image, float] | None:
+        with self.lock:
+            return self.block.read_stamped() if self.block is not None else None
+
     def shutdown(self) -> None:
         """Stop the process and free the shared block. The worker holds nothing that needs
         a tidy exit (the OS releases the camera with the process), so it is terminated
@@ -252,6 +256,12 @@ class WorkerFeed:
         worker ended it still returns the last frame: check ``alive``."""
         worker = self._worker
         return worker.read() if worker is not None else None
+
+    def latest_stamped(self) -> tuple[int, Image, float] | None:
+        """Like ``latest``, with when the worker received the frame (``time.monotonic()``):
+        how old the picture is."""
+        worker = self._worker
+        return worker.read_stamped() if worker is not None else None
 
     @property
     def frame_number(self) -> int:

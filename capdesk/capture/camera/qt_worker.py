@@ -30,6 +30,7 @@ import contextlib
 import os
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -139,6 +140,7 @@ class Publisher:
         self._channel = channel
         self._on_fatal = on_fatal
         self._pending: QVideoFrame | None = None
+        self._pending_since = 0.0  # time.monotonic() when the pending frame arrived
         self._jpeg: JpegDecoder | None = None
         self._scheduled = False
         self.name = ""
@@ -149,7 +151,7 @@ class Publisher:
         """The sink's ``videoFrameChanged``: keep only the newest, convert it soon."""
         if not frame.isValid():
             return
-        self._pending = frame
+        self._pending, self._pending_since = frame, time.monotonic()
         if not self._scheduled:
             self._scheduled = True
             QTimer.singleShot(0, self._publish)
@@ -157,6 +159,7 @@ class Publisher:
     def _publish(self) -> None:
         self._scheduled = False
         frame, self._pending = self._pending, None
+        received = self._pending_since
         if frame is None:
             return
         try:
@@ -171,7 +174,7 @@ class Publisher:
         if image is None:
             return
         self.failures = 0
-        self._block.write(image)
+        self._block.write(image, received)
         self.frames += 1
         if self.frames == 1:
             height, width = image.shape[:2]

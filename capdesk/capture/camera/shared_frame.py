@@ -8,6 +8,8 @@ Layout (little-endian)::
                  frame number n is sequence 2n (0: no frame yet)
     16  u32      width
     20  u32      height
+    24  f64      when the worker received the frame (``time.monotonic()``, seconds; the
+                 same clock as the engine's on Linux, macOS and Windows)
     64  ...      width * height * 4 bytes of BGRA, rows packed
 
 Torn reads are guarded by a seqlock: the writer makes the sequence odd, writes the
@@ -35,7 +37,7 @@ Image = npt.NDArray[np.uint8]
 
 MAGIC = b"capdcam1"
 HEADER_BYTES = 64
-_SEQUENCE, _SIZE = 8, 16
+_SEQUENCE, _SIZE, _STAMP = 8, 16, 24
 READ_ATTEMPTS = 50  # a frame write takes well under a millisecond
 
 
@@ -52,6 +54,8 @@ class SharedFrame:
             (1,), dtype="<u8", buffer=buf, offset=_SEQUENCE)
         self._size: npt.NDArray[np.uint32] | None = np.ndarray(
             (2,), dtype="<u4", buffer=buf, offset=_SIZE)
+        self._stamp: npt.NDArray[np.float64] | None = np.ndarray(
+            (1,), dtype="<f8", buffer=buf, offset=_STAMP)
         self._pixels: Image | None = np.ndarray(
             (self.capacity,), dtype=np.uint8, buffer=buf, offset=HEADER_BYTES)
 
@@ -83,10 +87,12 @@ class SharedFrame:
         """The current sequence number (even: a whole frame; 0: none yet)."""
         return int(self._sequence[0]) if self._sequence is not None else 0
 
-    def write(self, image: Image) -> int:
-        """Publish a BGRA ``(h, w, 4)`` frame; returns its frame number."""
+    def write(self, image: Image, stamp: float | None = None) -> int:
+        """Publish a BGRA ``(h, w, 4)`` frame received at ``stamp`` (``time.monotonic()``;
+        now when None); returns its frame number."""
         sequence, size, pixels = self._sequence, self._size, self._pixels
         assert sequence is not None and size is not None and pixels is not None
+        assert self._stamp is not None
         height, width = image.shape[:2]
         count = width * height * 4
         if count > self.capacity:
@@ -94,6 +100,7 @@ class SharedFrame:
         start = int(sequence[0])
         sequence[0] = start + 1  # odd: being written
         size[0], size[1] = width, height
+        self._stamp[0] = time.monotonic() if stamp is None else stamp
         np.copyto(pixels[:count].reshape(height, width, 4), image)
         sequence[0] = start + 2
         return (start + 2) // 2
@@ -102,8 +109,13 @@ class SharedFrame:
         """The newest whole frame: (frame number, a BGRA copy), or None before the first
         (or if the writer never finished one while this tried). The copy goes into
         ``out`` when it has the frame's shape, else into a new array."""
-        sequence, size, pixels = self._sequence, self._size, self._pixels
-        if sequence is None or size is None or pixels is None:
+        got = self.read_stamped(out)
+        return None if got is None else (got[0], got[1])
+
+    def read_stamped(self, out: Image | None = None) -> tuple[int, Image, float] | None:
+        """Like ``read``, with when the worker received the frame (``time.monotonic()``)."""
+        sequence, size, pixels, stamps = self._sequence, self._size, self._pixels, self._stamp
+        if sequence is None or size is None or pixels is None or stamps is None:
             return None
         for attempt in range(READ_ATTEMPTS):
             before = int(sequence[0])
@@ -113,6 +125,7 @@ class SharedFrame:
                 time.sleep(0 if attempt < 10 else 0.0005)
                 continue
             width, height = int(size[0]), int(size[1])
+            stamp = float(stamps[0])
             count = width * height * 4
             if count == 0 or count > self.capacity:
                 continue
@@ -123,12 +136,12 @@ class SharedFrame:
             else:
                 image = frame.copy()
             if int(sequence[0]) == before:
-                return before // 2, image
+                return before // 2, image, stamp
         return None
 
     def close(self) -> None:
         """Let go of the block (and, in the process that made it, remove it)."""
-        self._sequence = self._size = self._pixels = None  # views must go before close
+        self._sequence = self._size = self._pixels = self._stamp = None  # views go first
         try:
             self._memory.close()
         finally:

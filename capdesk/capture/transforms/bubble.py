@@ -10,7 +10,7 @@ bottom-right, medium, for a 16:9 frame). The square is always kept whole inside 
 frame.
 
 ``BubbleTransform(feed, placement, on_warning)`` draws it. ``feed`` is a started
-``camera.feed.CameraFeed`` (or anything with its ``latest()``, ``alive`` and ``error``);
+``camera.feed.CameraFeed`` (or anything with its ``latest_stamped()``, ``alive`` and ``error``);
 the transform never stops it: whoever started it does (the engine, or the app that also
 shows it as the on-screen preview). ``move(placement)`` may be called from any thread
 (the app's, while the bubble is dragged or resized) and takes effect at the next frame.
@@ -26,6 +26,12 @@ Per frame it:
   precomputed (``bubble_shape``). Measured (``bench/bubble.py``): about 0.3 ms per
   1080p frame for the medium bubble on the 2-core test machine.
 
+With ``CAPDESK_BUBBLE_LOG`` set to a file, each frame's bubble is logged there, unbuffered:
+``BUBBLE_LOG_RECORD`` (slot, camera frame number, when the camera worker received that
+frame, when it was drawn; ``time.monotonic()`` seconds). Beside the engine's frame log
+(``CAPDESK_FRAME_LOG``: when each slot was grabbed), it tells how far the camera picture
+lags the screen it is drawn on (``bench/bubble.py`` prints it).
+
 When the feed dies (the camera unplugged, its process gone), nothing is drawn from then
 on and ``on_warning`` is told once: "the camera stopped (why): the recording goes on
 without the bubble". It is not ``pure``: the camera changes on its own, so an unchanged
@@ -35,10 +41,13 @@ screen grab still makes a new frame.
 from __future__ import annotations
 
 import logging
+import os
+import struct
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import BinaryIO, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -54,6 +63,8 @@ from capdesk.capture.transforms.chain import Image, Size
 
 log = logging.getLogger(__name__)
 
+BUBBLE_LOG_ENV = "CAPDESK_BUBBLE_LOG"
+BUBBLE_LOG_RECORD = struct.Struct("<qqdd")  # slot, camera frame, received, drawn
 BUBBLE_SIZES = {"small": 0.18, "medium": 0.25, "large": 0.35}  # diameter / frame height
 BUBBLE_CORNERS = ("bottom-right", "bottom-left", "top-right", "top-left")
 MARGIN = 0.04  # between a corner bubble and the frame's edges, a fraction of the height
@@ -116,7 +127,8 @@ class Feed(Protocol):
     @property
     def error(self) -> str | None: ...
 
-    def latest(self) -> tuple[int, Image] | None: ...
+    def latest_stamped(self) -> tuple[int, Image, float] | None:
+        """(frame number, BGRA copy, when the camera's worker received it)."""
 
 
 @dataclass(frozen=True)
@@ -152,6 +164,7 @@ class BubbleTransform:
         self._picture_key: tuple[int, int, bool] | None = None  # (frame number, side, mirror)
         self._scaling: dict[tuple[int, int, bool], npt.NDArray[np.intp]] = {}
         self.dead = False
+        self._log = _open_log(os.environ.get(BUBBLE_LOG_ENV))
 
     @property
     def placement(self) -> BubblePlacement:
@@ -180,10 +193,11 @@ class BubbleTransform:
             self._died(feed.error)
             return image
         layout = self._current_layout(image)
-        newest = feed.latest()
+        newest = feed.latest_stamped()
         if newest is None:  # no picture yet
             return image
-        picture = self._prepared(newest, layout)
+        number, camera, received = newest
+        picture = self._prepared((number, camera), layout)
         box = image[layout.y : layout.y + layout.outline.side,
                     layout.x : layout.x + layout.outline.side]
         shape = layout.outline
@@ -201,12 +215,17 @@ class BubbleTransform:
         over += 127
         over //= 255
         box[rows, cols] = over
+        if self._log is not None:
+            self._log.write(BUBBLE_LOG_RECORD.pack(slot, number, received, time.monotonic()))
         return image
 
     def close(self) -> None:
         """Frees the pictures kept; the feed is its owner's to stop."""
         self._picture = None
         self._scaling.clear()
+        if self._log is not None:
+            self._log.close()
+            self._log = None
 
     # -- internals ----------------------------------------------------------------------------
     def _current_layout(self, image: Image) -> _Layout:
@@ -268,3 +287,13 @@ class BubbleTransform:
                 self._on_warning(message)
             except Exception:
                 log.exception("on_warning callback failed")
+
+
+def _open_log(path: str | None) -> BinaryIO | None:
+    if not path:
+        return None
+    try:
+        return open(path, "wb", buffering=0)  # kept open for the recording, unbuffered
+    except OSError as exc:
+        log.warning("cannot write the bubble log %s: %s", path, exc)
+        return None
