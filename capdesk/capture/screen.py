@@ -19,6 +19,7 @@ import numpy as np
 from capdesk.capture.cursor import composite_arrow, pointer_position
 from capdesk.capture.damage import DamageWatcher
 from capdesk.capture.sources import CaptureError, Image
+from capdesk.capture.xshm import ShmFrames
 
 Monitor = Mapping[str, Any]
 
@@ -121,6 +122,7 @@ class ScreenSource:
         # and the pointer still is not even grabbed (see capture.damage).
         self.reuse_unchanged = False
         self._damage: DamageWatcher | None = None
+        self._shm: ShmFrames | None = None  # X11: grabs without a copy (see capture.xshm)
         self._last: Image | None = None
         self.unchanged_ticks = 0  # grabs saved that way
         with self._new_mss() as sct:
@@ -149,13 +151,29 @@ class ScreenSource:
         self._sct = self._new_mss()
         if self.reuse_unchanged and self._linux:
             self._damage = DamageWatcher.open()
+        if self._linux:
+            area = self.area
+            self._shm = ShmFrames.open(self._sct, area.left, area.top, area.width, area.height)
+
+    @property
+    def zero_copy(self) -> ShmFrames | None:
+        """Where grabs land without a copy (X11 with MIT-SHM), None when mss copies them."""
+        return self._shm
 
     def grab(self, slot: int) -> Image:
         if self._sct is None:
             raise CaptureError("screen source not opened")
         if self._damage is not None and self._last is not None and not self._damage.changed():
             self.unchanged_ticks += 1
-            return self._last
+            again = self._shm.again() if self._shm is not None else None
+            return self._last if again is None else again
+        if self._shm is not None:
+            image = self._shm.grab(cursor=self._cursor and self._mss_cursor,
+                                   again_later=self._damage is not None)
+            if image is not None:
+                if self._damage is not None:
+                    self._last = image
+                return image
         try:
             shot = self._sct.grab(self.area.as_monitor())
         except Exception as exc:
@@ -170,6 +188,8 @@ class ScreenSource:
             self._draw_cursor(image)
         if self._damage is not None:
             self._last = image
+            if self._shm is not None:
+                self._shm.forget_last()  # every segment was held: this one is a copy
         return image
 
     def _draw_cursor(self, image: Image) -> None:
@@ -181,13 +201,17 @@ class ScreenSource:
         composite_arrow(image, px, py, max(1, round(self._scale)))
 
     def release(self, image: Image) -> None:
-        pass  # mss hands out a fresh buffer per grab
+        if self._shm is not None:
+            self._shm.release(image)  # its segment may be written again; a copy is not ours
 
     def close(self) -> None:
         if self._damage is not None:
             self._damage.close()
             self._damage = None
         self._last = None
+        if self._shm is not None:
+            self._shm.close()
+            self._shm = None
         if self._sct is not None:
             self._sct.close()
             self._sct = None
