@@ -28,6 +28,7 @@ from capdesk.encode import fmp4
 from capdesk.encode.bands import BandConverter
 from capdesk.encode.encoders import (
     CONVERT_THREADS,
+    SAME_SIZE_CHROMA,
     EncoderChoice,
     choose_encoder,
     describe_conversion,
@@ -41,14 +42,6 @@ log = logging.getLogger(__name__)
 MOVFLAGS = "frag_keyframe+empty_moov+default_base_moof"
 _BT709 = 1  # AVCOL_PRI_BT709 == AVCOL_TRC_BT709 == AVCOL_SPC_BT709
 _RANGE_MPEG = 1  # limited ("TV") range, what players expect from H.264
-# How swscale takes each 2x2 block's colour when the size stays (yuv420p keeps one colour
-# per block): POINT takes it from one pixel of the block instead of filtering across
-# blocks, 1.5-2 ms less per 1080p frame (5.9 -> 4.4 ms, 6.8 -> 4.7 ms) and no
-# worse to look at: on syntax-coloured 13 px text the decoded picture is 1.59 RGB levels
-# from the screen against BILINEAR's 1.75, and coloured strokes lose less saturation (34
-# levels against 48); `python bench/chroma.py --png F` shows them side by side. Scaling
-# still filters (AREA).
-SAME_SIZE_CHROMA = "POINT"
 
 
 class WriteFailed(DiskError, OSError):

@@ -110,9 +110,12 @@ def test_nvenc_takes_the_captured_bgra_as_it_is() -> None:
 
 def test_conversion_words() -> None:
     assert describe_conversion("yuv420p", (1920, 1080), (1920, 1080), 1) == \
-        "BGRA -> yuv420p BT.709 (swscale, 1 thread)"
+        "BGRA -> yuv420p BT.709 (swscale, 1 thread, each 2x2 block's colour from one pixel)"
+    # odd sides are cropped, not scaled
     assert describe_conversion("nv12", (1921, 1081), (1920, 1080), 0) == \
-        "BGRA -> nv12 BT.709 (swscale, auto threads)"  # odd sides are cropped, not scaled
+        "BGRA -> nv12 BT.709 (swscale, auto threads, each 2x2 block's colour from one pixel)"
+    assert describe_conversion("yuv420p", (2560, 1440), (1920, 1080), 0) == \
+        "BGRA -> yuv420p BT.709 (swscale, auto threads), scaled 2560x1440 -> 1920x1080"
 
 
 def test_the_no_conversion_path_never_runs_the_cpu_converter(tmp_path: Path) -> None:
