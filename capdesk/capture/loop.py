@@ -73,6 +73,7 @@ def run_capture(
     *,
     limit: int | None = None,
     frame_log: Path | None = None,
+    before_grab: Callable[[int], None] | None = None,
 ) -> CaptureEnd:
     """Capture until stopped, until ``limit`` slots are recorded, or until the source fails.
 
@@ -109,6 +110,8 @@ def run_capture(
                     break
                 slot, _ = pacer.claim(now)
             end_slot = slot
+            if before_grab is not None:
+                before_grab(slot)
             image = source.grab(slot)
             end_slot = None
             if log_file is not None:

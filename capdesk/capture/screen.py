@@ -171,6 +171,8 @@ class ScreenSource:
             image = self._shm.grab(cursor=self._cursor and self._mss_cursor,
                                    again_later=self._damage is not None)
             if image is not None:
+                if self._cursor and not self._mss_cursor:
+                    self._draw_cursor(image)  # no XFixes: an arrow where the pointer is
                 if self._damage is not None:
                     self._last = image
                 return image

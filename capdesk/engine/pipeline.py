@@ -498,6 +498,7 @@ class LocalRecording:
             self._source, self._pacer, self._queue, self._control, self._clock,
             limit=round(seconds * self.config.fps) if seconds else None,
             frame_log=self.config.frame_log,
+            before_grab=lambda slot: self._transforms.grabbing(slot),
         )
 
     # -- encoder thread ---------------------------------------------------------------------

@@ -288,14 +288,35 @@ def test_bubble_options_without_a_bubble_are_usage_errors(
     assert run.code == 2 and "--source camera records the camera full frame" in run.err
 
 
+class SlowOverlay:
+    """A transform that takes ``seconds`` per frame and draws nothing."""
+
+    name = "slow overlay"
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+
+    def output_size(self, width: int, height: int) -> tuple[int, int]:
+        return width, height
+
+    def apply(self, image: RGB, slot: int) -> RGB:
+        time.sleep(self.seconds)
+        return image
+
+    def close(self) -> None:
+        pass
+
+
 def test_the_bubble_log_tells_how_old_each_drawn_camera_picture_is(
         tmp_path: Path, clip: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """CAPDESK_BUBBLE_LOG: for each recorded frame, the camera frame drawn into it and when
     the worker received it, on the engine's clock (bench/bubble.py turns it into the lag)."""
     bubble_log = tmp_path / "bubble.log"
     monkeypatch.setenv(BUBBLE_LOG_ENV, str(bubble_log))
-    recording = LocalRecording(synthetic(tmp_path, camera=str(clip),
-                                         frame_log=tmp_path / "frames.log"))
+    # An encoder slower than the screen: frames wait in the queue while the camera moves on.
+    recording = LocalRecording(synthetic(tmp_path, camera=str(clip), queue_frames=8,
+                                         frame_log=tmp_path / "frames.log"),
+                               transforms=[SlowOverlay(0.045)])
     recording.start()
     result = recording.wait(60)
     assert result is not None and result.stopped_reason == "seconds"
@@ -304,11 +325,14 @@ def test_the_bubble_log_tells_how_old_each_drawn_camera_picture_is(
                for offset in range(0, len(data), BUBBLE_LOG_RECORD.size)]
     grabs = read_frame_log(tmp_path / "frames.log")
     assert len(records) == result.frames  # the bubble is in every frame written
+    waited = [drawn - grabs[slot][1] for slot, _, _, drawn in records]
+    assert max(waited) > 0.2  # frames did wait for the encoder
     assert [slot for slot, *_ in records] == sorted(grabs)[: len(records)]
     numbers = [number for _, number, _, _ in records]
     assert numbers == sorted(numbers) and numbers[-1] > numbers[0]  # a moving camera
     for slot, _number, received, drawn in records:
-        grabbed = grabs[slot][0]
-        # One clock: the picture was received before it was drawn, and the frame drawn
-        # into after it was grabbed; neither a stamp of 0 nor another clock passes this.
-        assert grabbed - 5 < received < drawn and grabbed <= drawn < grabbed + 5
+        grabbed, grab_done = grabs[slot]
+        # One clock: the frame was drawn into after it was grabbed, and the camera picture
+        # drawn into it was taken before that grab ended, never a newer one (the engine
+        # takes it just before the grab); neither a stamp of 0 nor another clock passes.
+        assert grabbed - 5 < received <= grab_done <= drawn < grabbed + 5

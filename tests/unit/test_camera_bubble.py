@@ -29,7 +29,8 @@ X0, Y0, SIDE = 70, 20, 60
 
 
 class FakeFeed:
-    """What BubbleTransform reads of a CameraFeed: latest_stamped(), alive, error."""
+    """What BubbleTransform reads of a CameraFeed: latest_stamped(), frame_number, alive,
+    error."""
 
     def __init__(self, image: Image | None) -> None:
         self.image = image
@@ -41,6 +42,10 @@ class FakeFeed:
     def latest_stamped(self) -> tuple[int, Image, float] | None:
         self.reads += 1
         return None if self.image is None else (self.number, self.image.copy(), 0.0)
+
+    @property
+    def frame_number(self) -> int:
+        return self.number if self.image is not None else 0
 
 
 def screen() -> Image:
@@ -154,6 +159,25 @@ def test_move_takes_effect_at_the_next_frame_from_any_thread() -> None:
     assert pixel_box(0.15, 0.3, 0.6, WIDTH, HEIGHT) == (0, 0, SIDE)  # kept inside the frame
     with pytest.raises(TypeError):
         bubble.move((0.5, 0.5, 0.2))  # type: ignore[arg-type]
+
+
+def test_each_frame_shows_the_camera_of_the_moment_its_screen_was_grabbed() -> None:
+    """Frames wait in the encoder's queue while the camera moves on: each is drawn with the
+    picture taken just before its grab, not the newer one there when it is encoded."""
+    feed = FakeFeed(np.full((SIDE, SIDE, 4), RED, dtype=np.uint8))
+    bubble = BubbleTransform(feed, CENTRE)
+    bubble.output_size(WIDTH, HEIGHT)
+    bubble.grabbing(5)  # the capture thread, slot 5: the camera shows red
+    reads = feed.reads
+    bubble.grabbing(6)  # the same camera frame: not copied again
+    assert feed.reads == reads
+    feed.image, feed.number = np.full((SIDE, SIDE, 4), BLUE, dtype=np.uint8), 2
+    bubble.grabbing(7)  # now blue
+    centre = (Y0 + SIDE // 2, X0 + SIDE // 2)
+    assert tuple(bubble.apply(screen(), 5)[centre]) == RED  # encoded after the change
+    assert tuple(bubble.apply(screen(), 7)[centre]) == BLUE  # slot 6 was dropped
+    assert not bubble._moments  # nothing kept for the skipped slot
+    assert tuple(bubble.apply(screen(), 8)[centre]) == BLUE  # not grabbed: the newest
 
 
 def test_a_dead_feed_leaves_frames_untouched_and_warns_once() -> None:

@@ -16,8 +16,11 @@ shows it as the on-screen preview). ``move(placement)`` may be called from any t
 (the app's, while the bubble is dragged or resized) and takes effect at the next frame.
 Per frame it:
 
-- takes the newest camera frame (no queue: a camera slower than the recording shows the
-  same picture again, one faster is sampled); only when it is new is it centre-cropped
+- takes the camera picture of the moment its screen was grabbed (``grabbing``, called
+  by the capture thread just before each grab; the newest camera frame then, no queue: a
+  camera slower than the recording shows the same picture again, one faster is
+  sampled), so the face matches the screen and the sound however long the frame waits
+  for the encoder; only when the picture is new is it centre-cropped
   to a square, scaled to the bubble's side (nearest neighbour: the engine starts the
   feed at the bubble's size, so this only happens after a resize) and mirrored;
 - copies it into the frame where the shape fully covers the pixel (a masked copy of
@@ -64,6 +67,7 @@ from capdesk.capture.transforms.chain import Image, Size
 log = logging.getLogger(__name__)
 
 BUBBLE_LOG_ENV = "CAPDESK_BUBBLE_LOG"
+MAX_MOMENTS = 64  # camera pictures kept for slots grabbed and not yet drawn
 BUBBLE_LOG_RECORD = struct.Struct("<qqdd")  # slot, camera frame, received, drawn
 BUBBLE_SIZES = {"small": 0.18, "medium": 0.25, "large": 0.35}  # diameter / frame height
 BUBBLE_CORNERS = ("bottom-right", "bottom-left", "top-right", "top-left")
@@ -130,6 +134,10 @@ class Feed(Protocol):
     def latest_stamped(self) -> tuple[int, Image, float] | None:
         """(frame number, BGRA copy, when the camera's worker received it)."""
 
+    @property
+    def frame_number(self) -> int:
+        """The newest frame's number, without copying it."""
+
 
 @dataclass(frozen=True)
 class _Layout:
@@ -165,6 +173,10 @@ class BubbleTransform:
         self._scaling: dict[tuple[int, int, bool], npt.NDArray[np.intp]] = {}
         self.dead = False
         self._log = _open_log(os.environ.get(BUBBLE_LOG_ENV))
+        # The camera picture of each slot, taken just before its screen grab (grabbing):
+        # drawn with that slot however long it waits in the encoder's queue.
+        self._moments: dict[int, tuple[int, Image, float]] = {}
+        self._moment: tuple[int, Image, float] | None = None  # the newest one taken
 
     @property
     def placement(self) -> BubblePlacement:
@@ -185,6 +197,23 @@ class BubbleTransform:
         self._layout = None
         return width, height
 
+    def grabbing(self, slot: int) -> None:
+        """The capture thread: the screen of ``slot`` is grabbed next; take the camera's
+        picture of this moment (a copy only when the camera has a new one)."""
+        feed = self._feed
+        if self.dead or not feed.alive:
+            return
+        moment = self._moment
+        if moment is None or feed.frame_number != moment[0]:
+            moment = feed.latest_stamped()
+            if moment is None:
+                return
+        with self._lock:
+            self._moment = moment
+            self._moments[slot] = moment
+            if len(self._moments) > MAX_MOMENTS:  # slots that never reached the encoder
+                del self._moments[min(self._moments)]
+
     def apply(self, image: Image, slot: int) -> Image:
         if self.dead:
             return image
@@ -193,7 +222,12 @@ class BubbleTransform:
             self._died(feed.error)
             return image
         layout = self._current_layout(image)
-        newest = feed.latest_stamped()
+        with self._lock:
+            newest = self._moments.pop(slot, None)
+            for old in [s for s in self._moments if s < slot]:  # dropped on the way
+                del self._moments[old]
+        if newest is None:  # not taken at grab time (a frame not from the capture loop)
+            newest = feed.latest_stamped()
         if newest is None:  # no picture yet
             return image
         number, camera, received = newest
@@ -223,6 +257,9 @@ class BubbleTransform:
         """Frees the pictures kept; the feed is its owner's to stop."""
         self._picture = None
         self._scaling.clear()
+        with self._lock:
+            self._moments.clear()
+            self._moment = None
         if self._log is not None:
             self._log.close()
             self._log = None

@@ -118,6 +118,20 @@ class TransformChain:
             index += 1
         return image
 
+    def grabbing(self, slot: int) -> None:
+        """The capture thread is about to grab ``slot``: a transform that draws something
+        of its own moment (the camera bubble) takes it now, with a ``grabbing(slot)``
+        method, so that it matches the screen however late the encoder gets to the frame.
+        Never raises: a failure here only leaves the transform its later picture."""
+        for transform in list(self._active):
+            grabbing = getattr(transform, "grabbing", None)
+            if grabbing is None:
+                continue
+            try:
+                grabbing(slot)
+            except Exception:
+                log.debug("%s failed before grab %d", transform.name, slot, exc_info=True)
+
     def close(self) -> None:
         transforms, self._active, self._sizes = self._active, [], None
         for transform in transforms:
