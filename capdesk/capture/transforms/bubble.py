@@ -10,7 +10,8 @@ bottom-right, medium, for a 16:9 frame). The square is always kept whole inside 
 frame.
 
 ``BubbleTransform(feed, placement, on_warning)`` draws it. ``feed`` is a started
-``camera.feed.CameraFeed`` (or anything with its ``latest_stamped()``, ``alive`` and ``error``);
+``camera.feed.CameraFeed`` (or anything with its ``latest_stamped()``, ``frame_number``,
+``alive`` and ``error``);
 the transform never stops it: whoever started it does (the engine, or the app that also
 shows it as the on-screen preview). ``move(placement)`` may be called from any thread
 (the app's, while the bubble is dragged or resized) and takes effect at the next frame.
