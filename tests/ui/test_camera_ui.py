@@ -71,11 +71,23 @@ def colour_name(pixel: npt.NDArray[np.uint8] | QColor) -> str | None:
 
 
 def camera_pixels(frame: RGB) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
-    """Masks of the camera's red and of its blue in a decoded frame."""
+    """Masks of the camera's red and of its blue in a decoded frame: pixels of that colour
+    7 of whose 3x3 block are too. The recorded screen is the noise test card, some
+    of whose scattered pixels decode as pure red or blue too (up to ~950 in a 320x240
+    frame, at most 12 in a column; the bubble is a disc of 84 px)."""
     r, g, b = (frame[..., i].astype(int) for i in range(3))
     red = (r > 200) & (g < 60) & (b < 60)
     blue = (b > 200) & (r < 60) & (g < 60)
-    return red, blue
+    return solid(red), solid(blue)
+
+
+def solid(mask: npt.NDArray[np.bool_]) -> npt.NDArray[np.bool_]:
+    """``mask`` without the pixels that have fewer than 7 of their 3x3 block set."""
+    padded = np.pad(mask, 1).astype(np.uint8)
+    height, width = mask.shape
+    around = sum(padded[dy : dy + height, dx : dx + width]
+                 for dy in range(3) for dx in range(3))
+    return mask & (around >= 7)
 
 
 def decode_last(path: Path, count: int = 5) -> list[RGB]:
