@@ -64,7 +64,7 @@ class ShmFrames:
         self._segments: list[_Segment] = []
         self._by_view: dict[int, _Segment] = {}
         self._last: _Segment | None = None
-        self._lock = threading.Lock()  # grab (capture thread) against release (encoder)
+        self._lock = threading.Lock()  # the counts: grab (capture thread), release (encoder)
         self.copies = 0  # grabs that fell back to mss's copy (every segment held)
 
     @classmethod
@@ -110,8 +110,11 @@ class ShmFrames:
                     self.copies += 1
                     return None
                 segment = self._new_segment()
-            left, top, width, height = self._area
-            xcb = self._xcb
+            segment.held += 1  # the frame about to be handed out: nobody else takes it
+        # The X server writes into it outside the lock: releases (the encoder) never wait.
+        left, top, width, height = self._area
+        xcb = self._xcb
+        try:
             try:
                 reply = xcb.shm_get_image(self._impl.conn, self._impl.drawable, left, top,
                                           width, height, ALL_PLANES, xcb.ImageFormat.ZPixmap,
@@ -123,8 +126,13 @@ class ShmFrames:
                                    f"{width}x{height} (did the screen change size?)")
             if cursor:
                 self._draw_cursor(segment.pixels)
+        except BaseException:
+            with self._lock:
+                segment.held -= 1
+            raise
+        with self._lock:
             self._set_last(segment if again_later else None)
-            return self._hand_out(segment)
+            return self._hand_out(segment, counted=True)
 
     def again(self) -> Image | None:
         """The last grab handed out once more (nothing was drawn since), None before one."""
@@ -186,9 +194,10 @@ class ShmFrames:
         self._segments.append(segment)
         return segment
 
-    def _hand_out(self, segment: _Segment) -> Image:
+    def _hand_out(self, segment: _Segment, counted: bool = False) -> Image:
         view = segment.pixels.view()
-        segment.held += 1
+        if not counted:
+            segment.held += 1
         self._by_view[id(view)] = segment
         return view
 
