@@ -66,6 +66,7 @@ class ShmFrames:
         self._last: _Segment | None = None
         self._lock = threading.Lock()  # the counts: grab (capture thread), release (encoder)
         self.copies = 0  # grabs that fell back to mss's copy (every segment held)
+        self._most = MAX_SEGMENTS
 
     @classmethod
     def open(cls, sct: Any, left: int, top: int, width: int, height: int) -> ShmFrames | None:
@@ -106,10 +107,18 @@ class ShmFrames:
         with self._lock:
             segment = next((s for s in self._segments if s.held == 0), None)
             if segment is None:
-                if len(self._segments) >= MAX_SEGMENTS:
+                if len(self._segments) >= self._most:
                     self.copies += 1
                     return None
-                segment = self._new_segment()
+                try:
+                    segment = self._new_segment()
+                except Exception as exc:  # out of memory, refused by the server
+                    if not self._segments:
+                        raise CaptureError(f"no shared memory for screen grabs: {exc}") from exc
+                    log.warning("no more shared-memory segments (%s): copying grabs", exc)
+                    self._most = len(self._segments)
+                    self.copies += 1
+                    return None
             segment.held += 1  # the frame about to be handed out: nobody else takes it
         # The X server writes into it outside the lock: releases (the encoder) never wait.
         left, top, width, height = self._area

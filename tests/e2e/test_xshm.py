@@ -4,6 +4,7 @@ out, and a segment is written again only when no frame of it is held."""
 from __future__ import annotations
 
 import logging
+import os
 import subprocess
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -90,13 +91,32 @@ def test_a_frame_handed_out_again_is_counted_like_a_grab(frames: ShmFrames) -> N
 
 
 def test_with_every_segment_held_the_grab_falls_back(
-        frames: ShmFrames, monkeypatch: pytest.MonkeyPatch) -> None:
+        on_display: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(xshm, "MAX_SEGMENTS", 3)
-    held = [frames.grab() for _ in range(3)]
-    assert all(image is not None for image in held)
-    assert frames.grab() is None and frames.copies == 1
-    frames.release(held[0])  # type: ignore[arg-type]
-    assert frames.grab() is not None
+    with mss.MSS() as sct:
+        frames = ShmFrames.open(sct, *AREA)
+        assert frames is not None
+        held = [frames.grab() for _ in range(3)]
+        assert all(image is not None for image in held)
+        assert frames.grab() is None and frames.copies == 1
+        frames.release(held[0])  # type: ignore[arg-type]
+        assert frames.grab() is not None
+        frames.close()
+
+
+def test_when_no_more_shared_memory_can_be_had_the_grab_falls_back(
+        frames: ShmFrames, monkeypatch: pytest.MonkeyPatch) -> None:
+    held = frames.grab()  # the one segment, held
+
+    def refused(*args: object) -> int:
+        raise OSError(12, "Cannot allocate memory")
+
+    monkeypatch.setattr(os, "memfd_create", refused)
+    assert frames.grab() is None and frames.copies == 1  # no error: mss copies this one
+    assert frames.grab() is None and frames.copies == 2  # and tries no new segment
+    assert held is not None
+    frames.release(held)
+    assert frames.grab() is not None  # the one it has is used again
 
 
 def test_the_pointer_is_drawn_in_as_mss_draws_it(frames: ShmFrames, on_display: str) -> None:
