@@ -46,9 +46,8 @@ ALL_PLANES = 0xFFFFFFFF
 
 @dataclass
 class _Segment:
-    memory: mmap.mmap
     xid: Any  # xcb.ShmSeg
-    pixels: Image  # (height, width, 4) over ``memory``
+    pixels: Image  # (height, width, 4) over the segment's mapping (which it keeps alive)
     held: int = 0  # frames of it handed out and not released, plus one while it is the last
 
 
@@ -92,10 +91,8 @@ class ShmFrames:
             log.info("shared-memory grabs unavailable, mss copies each frame: %s", exc)
             frames.close()
             return None
-        if first is None:
-            frames.close()
-            return None
-        frames.release(first)
+        if first is not None:  # (no segment is held yet, so there always is one)
+            frames.release(first)
         frames.forget_last()
         return frames
 
@@ -163,16 +160,15 @@ class ShmFrames:
             self._set_last(None)
 
     def close(self) -> None:
-        """Detach every segment from the X server. Frames still held stay readable: their
-        memory goes when the last view of it does."""
+        """Detach every segment from the X server and let go of them. Frames still held
+        stay readable: a segment's memory is unmapped when its last view goes (numpy's
+        views keep the mapping alive), never under a frame the encoder still reads."""
         with self._lock:
             log.debug("shared-memory grabs: %d segments made, %d grabs copied instead",
                       len(self._segments), self.copies)
             for segment in self._segments:
                 with contextlib.suppress(Exception):
                     self._xcb.shm_detach(self._impl.conn, segment.xid)
-                with contextlib.suppress(BufferError):
-                    segment.memory.close()  # BufferError: a frame still uses it
             self._segments.clear()
             self._by_view.clear()
             self._last = None
@@ -199,7 +195,7 @@ class ShmFrames:
             memory.close()
             raise
         pixels = np.frombuffer(memory, dtype=np.uint8).reshape(self._shape)
-        segment = _Segment(memory, xid, pixels)
+        segment = _Segment(xid, pixels)
         self._segments.append(segment)
         return segment
 

@@ -51,6 +51,15 @@ def x_display() -> Iterator[str]:
         proc.wait(10)
 
 
+@pytest.fixture
+def on_display(x_display: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The test module's Xvfb as DISPLAY, and no Wayland session in sight."""
+    monkeypatch.setenv("DISPLAY", x_display)
+    for name in ("WAYLAND_DISPLAY", "XDG_SESSION_TYPE"):
+        monkeypatch.delenv(name, raising=False)
+    return x_display
+
+
 CardWindow = Callable[..., Path]
 
 

@@ -20,9 +20,7 @@ from capdesk.capture.testcard import read_video_counters
 from capdesk.capture.xshm import ShmFrames, blend_straight
 from capdesk.engine.options import RecordingOptions
 from capdesk.engine.pipeline import LocalRecording
-from tests.e2e.test_damage import Painter, on_display, same_memory
-
-__all__ = ["on_display"]  # the fixture, used by name
+from tests.e2e.x11_paint import Painter, same_memory
 
 AREA = (40, 30, 320, 200)  # left, top, width, height
 
