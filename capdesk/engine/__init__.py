@@ -63,7 +63,7 @@ _EXPORTS: dict[str, str] = {
     "StreamingUploader": "capdesk.upload.uploader",
     "resume_one": "capdesk.upload.resume",
     "unfinished": "capdesk.upload.resume",
-    "lock_for": "capdesk.upload.resume",
+    "lock_for": "capdesk.upload.lock",
     # local recordings and Cap videos as the Library shows them
     "library": "capdesk.engine.library:",
     "CapLibrary": "capdesk.engine.library",
@@ -238,5 +238,6 @@ if TYPE_CHECKING:  # what mypy and editors see; at run time names load on first 
     from capdesk.engine.outcome import summary as upload_summary
     from capdesk.engine.pipeline import RecordingResult, StopReason
     from capdesk.engine.session import Recorder, RecordOutcome
-    from capdesk.upload.resume import lock_for, resume_one, unfinished
+    from capdesk.upload.lock import lock_for
+    from capdesk.upload.resume import resume_one, unfinished
     from capdesk.upload.uploader import StreamingUploader, UploadProgress

@@ -45,6 +45,7 @@ from capdesk.engine.journal import UNFINISHED_STATES, Journal, State
 from capdesk.engine.outcome import charged_twice_note
 from capdesk.errors import CapdeskError
 from capdesk.upload import resume as resuming
+from capdesk.upload.lock import lock_for
 from capdesk.upload.uploader import UploadProgress
 
 log = logging.getLogger(__name__)
@@ -266,7 +267,7 @@ def is_locked(journal: Journal) -> bool:
     """Another capdesk (or this one) holds the recording's lock right now."""
     if journal.path is None:
         return False
-    lock = resuming.lock_for(journal)
+    lock = lock_for(journal)
     if not lock.acquire():
         return True
     lock.release()
@@ -323,7 +324,7 @@ def scan(*, include_discarded: bool = False) -> list[LocalItem]:
 def holding(journal_id: str) -> Iterator[Journal]:
     """Hold a recording's lock and yield its journal as it is on disk now."""
     journal = load(journal_id)
-    lock = resuming.lock_for(journal)
+    lock = lock_for(journal)
     if not lock.acquire():
         raise Busy(f"“{journal.name or journal.id}” is being recorded or uploaded right now; "
                    "try again when it is done")

@@ -27,24 +27,24 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import httpx
-
-from capdesk import connect, paths, settings
+from capdesk import paths, settings
 from capdesk.cap.errors import CapError
-from capdesk.cap.rest import CapRest
-from capdesk.cap.sdk import CapSdk
 from capdesk.encode.spool import claim
 from capdesk.engine.journal import Journal, State
 from capdesk.engine.options import RecordingOptions
 from capdesk.engine.pipeline import LocalRecording, RecordingResult
 from capdesk.engine.pipeline import State as RecordingState
-from capdesk.upload.lock import RecordingLock
-from capdesk.upload.resume import lock_for
-from capdesk.upload.uploader import StreamingUploader, UploadProgress
+from capdesk.upload.lock import RecordingLock, lock_for
 
 if TYPE_CHECKING:
+    import httpx
+
+    from capdesk import connect
+    from capdesk.cap.rest import CapRest
+    from capdesk.cap.sdk import CapSdk
     from capdesk.capture.camera.feed import CameraFeed
     from capdesk.capture.transforms.bubble import BubblePlacement
+    from capdesk.upload.uploader import StreamingUploader, UploadProgress
 
 log = logging.getLogger(__name__)
 
@@ -97,11 +97,18 @@ class Recorder:
         self.on_state = on_state
         self.on_progress = on_progress
         self._owns_http = http is None
-        self.http = http or connect.http_client()
+        # Only an uploading recording needs a client: building one loads the TLS
+        # certificates (about 0.08 CPU s), which --no-upload should not pay.
+        self.http: httpx.Client | None = http
         self.sdk: CapSdk | None = None
         self.rest: CapRest | None = None
         self.upload_note: str | None = None
         if options.upload:
+            # Imported here: the HTTP stack costs a --no-upload recording nothing.
+            from capdesk import connect
+
+            if self.http is None:
+                self.http = connect.http_client()
             try:
                 clients = connect.upload_clients(self.http, connection)
                 self.sdk, self.rest = clients.sdk, clients.rest
@@ -153,6 +160,9 @@ class Recorder:
         self._lock = lock_for(self.journal)
         self._lock.acquire()
         if self.sdk is not None:
+            from capdesk.upload.uploader import StreamingUploader
+
+            assert self.http is not None
             self.uploader = StreamingUploader(
                 self.sdk, self.http, self.journal, rest=self.rest,
                 on_progress=self.on_progress, give_up_after=self._give_up_after,
@@ -246,7 +256,7 @@ class Recorder:
 
     def close(self) -> None:
         self._release()
-        if self._owns_http:
+        if self._owns_http and self.http is not None:
             self.http.close()
 
     # -- internals -------------------------------------------------------------

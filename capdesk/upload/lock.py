@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from capdesk.engine.journal import Journal
+
+
+def lock_for(journal: Journal) -> RecordingLock:
+    """The lock of the recording a journal describes (beside its journal file)."""
+    assert journal.path is not None
+    return RecordingLock(journal.path.with_suffix(".lock"))
 
 
 class RecordingLock:

@@ -13,15 +13,10 @@ from capdesk.cap.sdk import CapSdk
 from capdesk.engine import journal as journals
 from capdesk.engine.journal import FINAL_STATES, UNFINISHED_STATES, Journal, State
 from capdesk.media_probe import ProbeError, probe
-from capdesk.upload.lock import RecordingLock
+from capdesk.upload.lock import lock_for
 from capdesk.upload.uploader import StreamingUploader, UploadProgress
 
 log = logging.getLogger(__name__)
-
-
-def lock_for(journal: Journal) -> RecordingLock:
-    assert journal.path is not None
-    return RecordingLock(journal.path.with_suffix(".lock"))
 
 
 def unfinished() -> list[Journal]:

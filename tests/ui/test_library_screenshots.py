@@ -12,7 +12,7 @@ from capdesk import paths
 from capdesk.engine.journal import State
 from capdesk.ui import theme
 from capdesk.ui.shell import Shell
-from capdesk.upload.resume import lock_for
+from capdesk.upload.lock import lock_for
 from tests.fakecap.fixtures import CapApp
 from tests.ui.library_helpers import add_journal, make_clip
 from tests.ui.test_screenshots import save

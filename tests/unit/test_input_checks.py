@@ -21,7 +21,7 @@ from capdesk.commands import record, validate
 from capdesk.commands.output_file import OutputRefused, claim
 from capdesk.engine.journal import UNFINISHED_STATES, Journal, State
 from capdesk.media_probe import ProbeError, probe
-from capdesk.upload.resume import lock_for
+from capdesk.upload.lock import lock_for
 from tests.media import write_video
 
 EMOJI = "\U0001f600"  # two UTF-16 code units

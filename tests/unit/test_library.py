@@ -18,7 +18,7 @@ from capdesk.engine import journal as journals
 from capdesk.engine import library
 from capdesk.engine.journal import Journal, State
 from capdesk.engine.library import Busy, LocalItem, Status, StatusSchedule, VideoPager
-from capdesk.upload.resume import lock_for
+from capdesk.upload.lock import lock_for
 from tests.ui.library_helpers import make_clip
 
 
