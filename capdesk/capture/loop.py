@@ -2,7 +2,9 @@
 
 It sleeps until the next slot is due, claims the slot nearest to the moment it
 grabs (so a late grab drops slots instead of stretching time), grabs, and puts
-``(slot, image)`` on the bounded queue. The put blocks while the encoder is
+``(slot, image, changed)`` on the bounded queue (``changed``: the source's
+``changed_box`` when it has one, the box outside which the frame equals the one before,
+else None). The put blocks while the encoder is
 behind, which keeps memory flat; the time lost shows up as dropped slots.
 
 Pause and stop come from other threads through ``CaptureControl``: its condition
@@ -49,7 +51,8 @@ class CaptureEnd:
     error: BaseException | None = None
 
 
-FrameQueue = queue.Queue[tuple[int, Image] | CaptureEnd]
+Changed = tuple[int, int, int, int] | None  # (left, top, right, bottom), None: not known
+FrameQueue = queue.Queue[tuple[int, Image, Changed] | CaptureEnd]
 
 
 def open_frame_log(path: Path | None) -> BinaryIO | None:
@@ -113,10 +116,11 @@ def run_capture(
             if before_grab is not None:
                 before_grab(slot)
             image = source.grab(slot)
+            changed: Changed = getattr(source, "changed_box", None)
             end_slot = None
             if log_file is not None:
                 log_file.write(FRAME_LOG_RECORD.pack(slot, now, clock()))
-            frames.put((slot, image))
+            frames.put((slot, image, changed))
     except BaseException as exc:  # reported; the file is still finished properly
         error = exc
         log.error("capture stopped: %s", exc)

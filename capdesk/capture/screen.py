@@ -9,6 +9,7 @@ a real grab, so it stays in physical pixels for the user.
 
 from __future__ import annotations
 
+import math
 import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -17,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from capdesk.capture.cursor import composite_arrow, pointer_position
-from capdesk.capture.damage import DamageWatcher
+from capdesk.capture.damage import EMPTY, Box, DamageWatcher, clip, union
 from capdesk.capture.sources import CaptureError, Image
 from capdesk.capture.xshm import ShmFrames
 
@@ -125,6 +126,12 @@ class ScreenSource:
         self._shm: ShmFrames | None = None  # X11: grabs without a copy (see capture.xshm)
         self._last: Image | None = None
         self.unchanged_ticks = 0  # grabs saved that way
+        # After each grab: the box of the frame (left, top, right, bottom) outside which
+        # it equals the frame grabbed before, or None when that is not known (the
+        # encoder then compares rows itself). Known with XDamage and shared-memory grabs.
+        self.changed_box: Box | None = None
+        # where the last grab has the pointer drawn, and which picture of it
+        self._cursor_then: tuple[Box, int] | None = None
         with self._new_mss() as sct:
             monitors = sct.monitors
             _, base = pick_monitor(monitors, monitor)
@@ -163,8 +170,10 @@ class ScreenSource:
     def grab(self, slot: int) -> Image:
         if self._sct is None:
             raise CaptureError("screen source not opened")
+        self.changed_box = None
         if self._damage is not None and self._last is not None and not self._damage.changed():
             self.unchanged_ticks += 1
+            self.changed_box = EMPTY
             again = self._shm.again() if self._shm is not None else None
             return self._last if again is None else again
         if self._shm is not None:
@@ -175,6 +184,7 @@ class ScreenSource:
                     self._draw_cursor(image)  # no XFixes: an arrow where the pointer is
                 if self._damage is not None:
                     self._last = image
+                    self.changed_box = self._changed(self._shm.cursor_drawn)
                 return image
         try:
             shot = self._sct.grab(self.area.as_monitor())
@@ -192,7 +202,30 @@ class ScreenSource:
             self._last = image
             if self._shm is not None:
                 self._shm.forget_last()  # every segment was held: this one is a copy
+            # mss drew the pointer somewhere this source does not know
+            self.changed_box = self._changed((EMPTY, 0) if not self._cursor else None)
         return image
+
+    def _changed(self, cursor: tuple[Box, int] | None) -> Box | None:
+        """After a grab: what may differ from the grab before, in this frame's pixels
+        (the damage since then, and the pointer where it was drawn then and now, if it
+        moved or changed). ``cursor``: where this grab has it and which picture (None:
+        not known)."""
+        assert self._damage is not None
+        drawn = self._damage.grabbed()
+        if self._cursor and not self._mss_cursor:
+            cursor = None  # the arrow's place is not tracked: compare instead
+        cursor_then, self._cursor_then = self._cursor_then, cursor
+        if drawn is None or cursor is None or cursor_then is None:
+            return None
+        area, scale = self.area, self._scale
+        box = clip((math.floor((drawn[0] - area.left) * scale),
+                    math.floor((drawn[1] - area.top) * scale),
+                    math.ceil((drawn[2] - area.left) * scale),
+                    math.ceil((drawn[3] - area.top) * scale)), self.width, self.height)
+        if cursor != cursor_then:
+            box = union(union(box, cursor_then[0]), cursor[0])
+        return clip(box, self.width, self.height)
 
     def _draw_cursor(self, image: Image) -> None:
         position = pointer_position()

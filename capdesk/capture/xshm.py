@@ -36,6 +36,7 @@ from typing import Any
 
 import numpy as np
 
+from capdesk.capture.damage import EMPTY, Box
 from capdesk.capture.sources import CaptureError, Image
 
 log = logging.getLogger(__name__)
@@ -66,6 +67,9 @@ class ShmFrames:
         self._lock = threading.Lock()  # the counts: grab (capture thread), release (encoder)
         self.copies = 0  # grabs that fell back to mss's copy (every segment held)
         self._most = MAX_SEGMENTS
+        # Where the last grab got the pointer drawn, (left, top, right, bottom) in the
+        # area (EMPTY when it drew none), and which picture of it (a hash).
+        self.cursor_drawn: tuple[Box, int] = (EMPTY, 0)
 
     @classmethod
     def open(cls, sct: Any, left: int, top: int, width: int, height: int) -> ShmFrames | None:
@@ -130,8 +134,7 @@ class ShmFrames:
             if int(reply.size) < width * height * 4:
                 raise CaptureError(f"the screen grab returned {int(reply.size)} bytes for "
                                    f"{width}x{height} (did the screen change size?)")
-            if cursor:
-                self._draw_cursor(segment.pixels)
+            self.cursor_drawn = self._draw_cursor(segment.pixels) if cursor else (EMPTY, 0)
         except BaseException:
             with self._lock:
                 segment.held -= 1
@@ -213,16 +216,18 @@ class ShmFrames:
         if segment is not None:
             segment.held += 1
 
-    def _draw_cursor(self, pixels: Image) -> None:
+    def _draw_cursor(self, pixels: Image) -> tuple[Box, int]:
         try:
             shot = self._impl.cursor()
         except Exception:
-            return  # no XFixes: mss would not draw it either
+            return EMPTY, 0  # no XFixes: mss would not draw it either
         if shot is None:
-            return
+            return EMPTY, 0
         (cx, cy), (cw, ch) = shot.pos, shot.size
         cursor = np.frombuffer(shot.raw, dtype=np.uint8).reshape(ch, cw, 4)
-        blend_straight(pixels, cursor, cx - self._area[0], cy - self._area[1])
+        x, y = cx - self._area[0], cy - self._area[1]
+        blend_straight(pixels, cursor, x, y)
+        return (x, y, x + cw, y + ch), hash(bytes(shot.raw))
 
 
 def blend_straight(image: Image, over: Image, x: int, y: int) -> None:

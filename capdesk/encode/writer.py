@@ -25,10 +25,11 @@ import numpy as np
 import numpy.typing as npt
 
 from capdesk.encode import fmp4
-from capdesk.encode.bands import BandConverter
+from capdesk.encode.bands import MARGIN, BandConverter, Box
 from capdesk.encode.encoders import (
     CONVERT_THREADS,
     SAME_SIZE_CHROMA,
+    SOFTWARE,
     EncoderChoice,
     choose_encoder,
     describe_conversion,
@@ -132,7 +133,10 @@ class Fmp4Writer:
         if settings.pix_fmt == "yuv420p" and not self._scale and not self._direct:
             self._bands = BandConverter(
                 self.width, self.height, self._reformat_rows,
-                lambda flat: av.VideoFrame.from_numpy_buffer(flat, format="yuv420p"))
+                lambda flat: av.VideoFrame.from_numpy_buffer(flat, format="yuv420p"),
+                # libx264 copies each picture before encode() returns (see encode.bands)
+                in_place=settings.name == SOFTWARE,
+                margin=0 if SAME_SIZE_CHROMA == "POINT" else MARGIN)
         self._held: Any = None  # the newest packet, muxed once the next one sets its duration
         self._last_key_slot: int | None = None
         self._last_slot = -1
@@ -160,11 +164,14 @@ class Fmp4Writer:
         return pts - self._last_key_slot >= self._gop
 
     def write(self, image: npt.NDArray[np.uint8], slot: int,
-              previous: npt.NDArray[np.uint8] | None = None) -> None:
+              previous: npt.NDArray[np.uint8] | None = None,
+              changed: Box | None = None) -> None:
         """Encode one BGRA image (H, W, 4) shown at ``slot`` (its pts in 1/fps units).
 
         ``previous``: the image written before, untouched since, if the caller kept it:
-        then only the rows that changed are converted (``encode.bands``).
+        then only what changed is converted (``encode.bands``): the box ``changed``
+        (left, top, right, bottom) outside which the two are equal, when the caller
+        knows it, else the rows that differ.
 
         The file's timeline starts at 0 with the first frame (MP4 muxers shift a later
         start to 0 anyway), so a first frame at a later slot is shown from slot 0.
@@ -173,16 +180,19 @@ class Fmp4Writer:
             raise ValueError(f"slot {slot} is not after {self._last_slot}")
         pts = slot if self._last_slot >= 0 else 0
         self._last_slot = slot
-        frame = self._convert(image, previous)
+        frame = self._convert(image, previous, changed)
         frame.pts = pts
         frame.time_base = self._time_base
         if self._last_key_slot is None or pts - self._last_key_slot >= self._gop:
             frame.pict_type = 1  # AV_PICTURE_TYPE_I: a keyframe every 2 s of *time*
             self._last_key_slot = pts
+        else:
+            frame.pict_type = 0  # the encoder's choice (a picture used again keeps its type)
         self._guarded(lambda: self._encode(frame))
 
     def _convert(self, image: npt.NDArray[np.uint8],
-                 previous: npt.NDArray[np.uint8] | None = None) -> Any:
+                 previous: npt.NDArray[np.uint8] | None = None,
+                 changed: Box | None = None) -> Any:
         import av
 
         if not self._scale:
@@ -190,7 +200,7 @@ class Fmp4Writer:
             if previous is not None:
                 previous = previous[: self.height, : self.width]
         if self._bands is not None:
-            return self._bands.convert(image, previous)
+            return self._bands.convert(image, previous, changed)
         source = av.VideoFrame.from_numpy_buffer(image, format="bgra")
         if self._direct and not self._scale:
             return source  # the encoder converts on its own hardware

@@ -514,8 +514,8 @@ class LocalRecording:
         # when the transforms make the same output from the same input.
         still = self._still = StillFrames(source.release)
         skip_still = self.config.skip_unchanged and self._transforms.pure
-        # The frame written before, for converting only the rows that changed: only when
-        # frames reach the writer as captured (no transform in between).
+        # The frame written before, for converting only what changed: only when frames
+        # reach the writer as captured (no transform in between).
         bands = skip_still and not self._transforms.names
         frames_seen = 0
         while True:
@@ -523,7 +523,9 @@ class LocalRecording:
             if isinstance(item, CaptureEnd):
                 end = item
                 break
-            slot, image = item
+            # changed: where this frame can differ from the one grabbed before it (which
+            # the kept frame equals: it was written, or repeated it), when the source knows
+            slot, image, changed = item
             try:
                 if writing:
                     frames_seen += 1
@@ -531,7 +533,8 @@ class LocalRecording:
                         still.repeated += 1
                     else:
                         writer.write(self._transforms.apply(image, slot), slot,
-                                     previous=still.kept if bands else None)
+                                     previous=still.kept if bands else None,
+                                     changed=changed if bands else None)
                         self._frames_written += 1
                         if skip_still:
                             still.keep(image)

@@ -117,3 +117,151 @@ def test_a_recording_converts_only_the_band_and_plays(tmp_path: Path) -> None:
     assert len(frames) == result.frames
     last = frames[-1]
     assert abs(int(last[10:60].mean()) - int(frames[0][10:60].mean())) <= 2  # still part
+
+
+def convert_point(image: Any) -> Any:
+    return _REFORMATTER.reformat(av.VideoFrame.from_numpy_buffer(image, format="bgra"),
+                                 format="yuv420p", dst_colorspace=1, dst_color_range=1,
+                                 interpolation="POINT")
+
+
+BOXES = [(0, 0, 0, 0), (5, 7, 9, 11), (16, 32, 48, 64), (100, 33, 317, 201), (0, 0, W, H),
+         (300, 230, 320, 240), (0, 100, W, 140), (31, 0, 33, H)]
+
+
+@pytest.mark.parametrize("in_place", [True, False])
+@pytest.mark.parametrize(("conversion", "margin"), [(convert_point, 0), (convert, 8)])
+def test_a_changed_box_converts_exactly_like_the_whole_frame(
+        in_place: bool, conversion: Any, margin: int) -> None:
+    """Frame after frame, each differing from the one before only inside a box: every
+    picture is the whole frame's conversion, byte for byte, though only blocks were
+    converted (in place: into the same picture each time)."""
+    rng = np.random.default_rng(11)
+    bands = BandConverter(W, H, conversion,
+                          lambda flat: av.VideoFrame.from_numpy_buffer(flat, format="yuv420p"),
+                          in_place=in_place, margin=margin)
+    image = rng.integers(0, 255, (H, W, 4), dtype=np.uint8)
+    bands.convert(image, None)
+    pictures: list[Any] = []  # held, so that no two have the same id
+    for box in BOXES * 2:
+        previous, image = image, image.copy()
+        left, top, right, bottom = box
+        image[top:bottom, left:right] = rng.integers(0, 255, (bottom - top, right - left, 4),
+                                                     dtype=np.uint8)
+        got = bands.convert(image, previous, box)
+        pictures.append(got)
+        for mine, whole in zip(planes_of(got), planes_of(conversion(image)), strict=True):
+            assert np.array_equal(mine, whole), box
+    assert bands.partial == 2 * (len(BOXES) - 1)  # all but the whole-frame box
+    # fewer pixels converted than whole frames would have been
+    assert bands.converted_pixels < (1 + 2 * len(BOXES)) * W * H * 0.6
+    # In place: the same picture again and again, a new one only for each whole frame.
+    distinct = len({id(p) for p in pictures})
+    assert distinct == (3 if in_place else 2 * len(BOXES))
+
+
+def test_an_empty_box_gives_the_kept_picture_without_converting() -> None:
+    rng = np.random.default_rng(12)
+    bands = BandConverter(W, H, convert_point,
+                          lambda flat: av.VideoFrame.from_numpy_buffer(flat, format="yuv420p"),
+                          in_place=True, margin=0)
+    image = rng.integers(0, 255, (H, W, 4), dtype=np.uint8)
+    first = bands.convert(image, None)
+    assert bands.converted_pixels == W * H
+    again = bands.convert(image.copy(), image, (0, 0, 0, 0))
+    assert again is first and bands.converted_pixels == W * H and bands.partial == 1
+
+
+def test_a_box_beyond_the_even_frame_is_cut_to_it() -> None:
+    rng = np.random.default_rng(13)
+    bands = BandConverter(W, H, convert_point,
+                          lambda flat: av.VideoFrame.from_numpy_buffer(flat, format="yuv420p"),
+                          in_place=True, margin=0)
+    image = rng.integers(0, 255, (H, W, 4), dtype=np.uint8)
+    bands.convert(image, None)
+    changed = image.copy()
+    changed[200:, 290:] = 7
+    got = bands.convert(changed, image, (290, 200, W + 11, H + 3))
+    for mine, whole in zip(planes_of(got), planes_of(convert_point(changed)), strict=True):
+        assert np.array_equal(mine, whole)
+
+
+def write_moving_boxes(path: Path, with_boxes: bool) -> tuple[list[Any], int]:
+    """90 frames at 320x240, a box of new pixels moving over a still picture: what the
+    encoder was given (each picture's planes, copied as it got them, and its type),
+    and the frames converted in part."""
+    from capdesk.encode.writer import Fmp4Writer
+
+    rng = np.random.default_rng(21)
+    writer = Fmp4Writer(path, src_width=W, src_height=H, fps=30, encoder="software")
+    given: list[Any] = []
+    encode = writer._encode
+
+    def watched(frame: Any) -> None:
+        given.append((int(frame.pict_type), planes_of(frame)))
+        encode(frame)
+
+    writer._encode = watched  # type: ignore[method-assign]
+    image = rng.integers(0, 255, (H, W, 4), dtype=np.uint8)
+    previous = None
+    for slot in range(90):
+        x, y = (slot * 13) % (W - 40), (slot * 7) % (H - 30)
+        box = (x, y, x + 40, y + 30)
+        if previous is not None:
+            image = previous.copy()
+            image[y:y + 30, x:x + 40] = rng.integers(0, 255, (30, 40, 4), dtype=np.uint8)
+        writer.write(image, slot, previous=previous if with_boxes else None,
+                     changed=box if with_boxes and previous is not None else None)
+        previous = image
+    writer.close(90)
+    assert writer._bands is not None
+    with av.open(str(path)) as container:
+        assert len([f for f in container.decode(video=0)]) == 90
+    return given, writer._bands.partial
+
+
+def test_the_encoder_gets_the_same_pictures_from_boxes_as_from_whole_frames(
+        tmp_path: Path) -> None:
+    """Picture by picture, frame types included, the encoder is given the same whether
+    whole frames or only boxes were converted (in place, into the picture it was given
+    the frame before: libx264 copied that one)."""
+    whole, none_partial = write_moving_boxes(tmp_path / "whole.mp4", with_boxes=False)
+    boxed, partial = write_moving_boxes(tmp_path / "boxes.mp4", with_boxes=True)
+    assert none_partial == 0 and partial == 89
+    assert len(boxed) == len(whole) == 90
+    assert [kind for kind, _ in boxed] == [kind for kind, _ in whole]
+    assert [kind for kind, _ in boxed].count(1) == 2  # keyframes at 0 and 2 s only
+    for (_, mine), (_, theirs) in zip(boxed, whole, strict=True):
+        for a, b in zip(mine, theirs, strict=True):
+            assert np.array_equal(a, b)
+
+
+def test_the_encoder_encodes_each_picture_as_it_was_when_given(tmp_path: Path) -> None:
+    """A white box moves over grey, its place written into the one picture in place:
+    each decoded frame has the box where it was at that frame, and not yet where it is
+    next (which would show if libx264 read the picture after it had been given)."""
+    from capdesk.encode.writer import Fmp4Writer
+
+    path = tmp_path / "moving.mp4"
+    writer = Fmp4Writer(path, src_width=W, src_height=H, fps=30, encoder="software")
+    place = [((slot * 48) % (W - 32), (slot * 32) % (H - 32)) for slot in range(60)]
+    previous: np.ndarray | None = None
+    for slot, (x, y) in enumerate(place):
+        image = np.full((H, W, 4), 96, dtype=np.uint8)
+        image[y:y + 32, x:x + 32] = 255
+        changed: tuple[int, int, int, int] | None = None
+        if slot:
+            px, py = place[slot - 1]
+            changed = (min(x, px), min(y, py), max(x, px) + 32, max(y, py) + 32)
+        writer.write(image, slot, previous=previous, changed=changed)
+        previous = image
+    writer.close(60)
+    assert writer._bands is not None and writer._bands.partial == 59
+    with av.open(str(path)) as container:
+        frames = [f.to_ndarray(format="gray") for f in container.decode(video=0)]
+    assert len(frames) == 60
+    for slot, gray in enumerate(frames[:-1]):
+        (x, y), (nx, ny) = place[slot], place[slot + 1]
+        assert gray[y + 8:y + 24, x + 8:x + 24].mean() > 200, slot
+        if abs(nx - x) >= 32 or abs(ny - y) >= 32:
+            assert gray[ny + 8:ny + 24, nx + 8:nx + 24].mean() < 130, slot
