@@ -30,9 +30,9 @@ def claim(path: Path, *, overwrite: bool) -> None:
         )
     if not (stat.S_ISREG(info.st_mode) or stat.S_ISLNK(info.st_mode)):
         raise OutputRefused(f"--output {path} is not a regular file; choose another path")
-    from capdesk.engine import library
+    from capdesk.engine import journal_needing
 
-    needed = library.journal_needing(path)
+    needed = journal_needing(path)
     if needed is not None:
         journal, reason = needed
         why = (f"its upload is unfinished ({journal.state})" if reason == "unfinished"

@@ -15,6 +15,7 @@ in the same call. After every fragment the spool file is fsync'd and
 from __future__ import annotations
 
 import logging
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -39,6 +40,8 @@ from capdesk.encode.spool import DurableCallback, SpoolFile
 from capdesk.errors import DiskError
 
 log = logging.getLogger(__name__)
+
+BLOCK_SIZES_KEPT = 4  # swscale set-ups kept for converting blocks, one per size
 
 MOVFLAGS = "frag_keyframe+empty_moov+default_base_moof"
 _BT709 = 1  # AVCOL_PRI_BT709 == AVCOL_TRC_BT709 == AVCOL_SPC_BT709
@@ -128,6 +131,9 @@ class Fmp4Writer:
             self.spool.finish()
             raise
         self._reformatter = VideoReformatter()
+        # swscale sets itself up again (its tables, its threads) whenever the size changes:
+        # blocks of a few sizes come and go, so each size keeps its own (the last few).
+        self._block_reformatters: OrderedDict[tuple[int, int], Any] = OrderedDict()
         # Only the changed rows are converted when the caller says which frame came before.
         self._bands: BandConverter | None = None
         if settings.pix_fmt == "yuv420p" and not self._scale and not self._direct:
@@ -219,7 +225,16 @@ class Fmp4Writer:
         """BGRA rows -> yuv420p rows of the same size (no scaling)."""
         import av
 
-        return self._reformatter.reformat(
+        size = (image.shape[1], image.shape[0])
+        reformatter = self._block_reformatters.pop(size, None)
+        if reformatter is None:
+            from av.video.reformatter import VideoReformatter
+
+            reformatter = VideoReformatter()
+            if len(self._block_reformatters) >= BLOCK_SIZES_KEPT:
+                self._block_reformatters.popitem(last=False)
+        self._block_reformatters[size] = reformatter
+        return reformatter.reformat(
             av.VideoFrame.from_numpy_buffer(image, format="bgra"),
             format=self._pix_fmt,
             dst_colorspace=_BT709,

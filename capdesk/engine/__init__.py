@@ -64,6 +64,7 @@ _EXPORTS: dict[str, str] = {
     "resume_one": "capdesk.upload.resume",
     "unfinished": "capdesk.upload.resume",
     "lock_for": "capdesk.upload.lock",
+    "journal_needing": "capdesk.engine.in_use",
     # local recordings and Cap videos as the Library shows them
     "library": "capdesk.engine.library:",
     "CapLibrary": "capdesk.engine.library",
@@ -157,6 +158,7 @@ __all__ = [
     "free_disk_space",
     "geometry",
     "human_size",
+    "journal_needing",
     "library",
     "list_cameras",
     "list_microphones",
@@ -214,6 +216,7 @@ if TYPE_CHECKING:  # what mypy and editors see; at run time names load on first 
     from capdesk.encode.diskspace import human as human_size
     from capdesk.encode.encoders import EncoderUnavailable, choose_encoder, describe_conversion
     from capdesk.engine import library
+    from capdesk.engine.in_use import journal_needing
     from capdesk.engine.journal import (
         FINAL_STATES,
         UNFINISHED_STATES,

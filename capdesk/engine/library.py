@@ -41,6 +41,7 @@ from capdesk.cap.models import (
 )
 from capdesk.cap.rest import DEFAULT_LIMIT
 from capdesk.engine import journal as journals
+from capdesk.engine.in_use import is_locked
 from capdesk.engine.journal import UNFINISHED_STATES, Journal, State
 from capdesk.engine.outcome import charged_twice_note
 from capdesk.errors import CapdeskError
@@ -261,38 +262,6 @@ def is_busy(journal: Journal) -> bool:
     if recording and _recently_written(Path(journal.spool_path)):
         return True  # the lock of a recording that is just starting may not be taken yet
     return is_locked(journal)
-
-
-def is_locked(journal: Journal) -> bool:
-    """Another capdesk (or this one) holds the recording's lock right now."""
-    if journal.path is None:
-        return False
-    lock = lock_for(journal)
-    if not lock.acquire():
-        return True
-    lock.release()
-    return False
-
-
-def journal_needing(path: Path) -> tuple[Journal, str] | None:
-    """The journal that still needs the file at ``path``, and why ("unfinished" or
-    "in use"), or None: then the file may be replaced (``record --output --overwrite``)."""
-    for journal in journals.all_journals():
-        if not _same_file(Path(journal.spool_path), path):
-            continue
-        if journal.state in UNFINISHED_STATES:
-            return journal, "unfinished"
-        if is_locked(journal):
-            return journal, "in use"
-    return None
-
-
-def _same_file(a: Path, b: Path) -> bool:
-    if a.resolve() == b.resolve():
-        return True
-    with contextlib.suppress(OSError):
-        return a.samefile(b)
-    return False
 
 
 def _recently_written(path: Path) -> bool:
