@@ -265,3 +265,40 @@ def test_the_encoder_encodes_each_picture_as_it_was_when_given(tmp_path: Path) -
         assert gray[y + 8:y + 24, x + 8:x + 24].mean() > 200, slot
         if abs(nx - x) >= 32 or abs(ny - y) >= 32:
             assert gray[ny + 8:ny + 24, nx + 8:nx + 24].mean() < 130, slot
+
+
+def test_blocks_of_a_few_sizes_keep_their_swscale_set_ups(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """swscale sets itself up again (tables, threads) for every new size: blocks whose
+    size alternates reuse one set-up per size instead."""
+    import av.video.reformatter
+
+    from capdesk.encode.writer import BLOCK_SIZES_KEPT, Fmp4Writer
+
+    made: list[Any] = []
+    real = av.video.reformatter.VideoReformatter
+
+    def counted() -> Any:
+        made.append(real())
+        return made[-1]
+
+    monkeypatch.setattr(av.video.reformatter, "VideoReformatter", counted)
+    writer = Fmp4Writer(tmp_path / "sizes.mp4", src_width=W, src_height=H, fps=30,
+                        encoder="software")
+    made.clear()  # the writer's own, for scaled or whole frames without a picture before
+    rng = np.random.default_rng(3)
+    previous = rng.integers(0, 255, (H, W, 4), dtype=np.uint8)
+    writer.write(previous, 0)
+    boxes = [(16, 16, 64, 64), (16, 16, 64, 96)]
+    for slot in range(1, 41):
+        image = previous.copy()
+        left, top, right, bottom = boxes[slot % 2]
+        image[top:bottom, left:right] = slot
+        writer.write(image, slot, previous=previous, changed=boxes[slot % 2])
+        previous = image
+    writer.close(41)
+    assert len(made) == 3  # whole frames, and one per block size
+    assert sorted(writer._block_reformatters) == [(48, 48), (48, 80), (W, H)]
+    for size in range(BLOCK_SIZES_KEPT + 3):  # never more than a few kept
+        writer._reformat_rows(np.zeros((16 + 16 * size, 32, 4), dtype=np.uint8))
+    assert len(writer._block_reformatters) == BLOCK_SIZES_KEPT
