@@ -142,3 +142,33 @@ def test_muted_microphone_records_silence(tmp_path: Path) -> None:
     samples, _, _ = decode_audio(result.file)
     assert np.abs(samples).max() < 0.01
     assert levels and max(levels) == 0.0
+
+
+def test_a_sound_server_that_does_not_answer_is_said_without_python_words(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """soundcard fails a bare ``assert`` when no sound server answers its connection: the
+    message says what is wrong, not "(AssertionError)"."""
+    import importlib.abc
+    import importlib.machinery
+
+    from capdesk.capture.audio.sources import _soundcard
+
+    class Refusing(importlib.abc.Loader):
+        def create_module(self, spec: Any) -> None:
+            return None
+
+        def exec_module(self, module: Any) -> None:
+            raise AssertionError
+
+    class Finder(importlib.abc.MetaPathFinder):
+        def find_spec(self, name: str, path: Any = None, target: Any = None) -> Any:
+            if name == "soundcard":
+                return importlib.machinery.ModuleSpec(name, Refusing())
+            return None
+
+    monkeypatch.delitem(sys.modules, "soundcard", raising=False)
+    monkeypatch.setattr(sys, "meta_path", [Finder(), *sys.meta_path])
+    with pytest.raises(AudioError) as raised:
+        _soundcard()
+    assert str(raised.value) == "no sound server (PulseAudio or PipeWire) is reachable"
+    assert isinstance(raised.value.__cause__, AssertionError)

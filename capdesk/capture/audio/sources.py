@@ -97,8 +97,10 @@ def _soundcard() -> Any:
     except FileNotFoundError as exc:  # another of its files is missing
         raise SoundcardBroken(str(exc.filename or exc)) from exc
     except Exception as exc:  # Linux: it connects to the sound server on import
-        why = str(exc).strip() or type(exc).__name__
-        raise AudioError(f"no sound server (PulseAudio or PipeWire) is reachable ({why})") from exc
+        # soundcard fails a bare assert when nothing answers: no words to pass on then
+        why = str(exc).strip()
+        raise AudioError("no sound server (PulseAudio or PipeWire) is reachable"
+                         + (f" ({why})" if why else "")) from exc
     return soundcard
 
 
