@@ -134,7 +134,7 @@ class Fmp4Writer:
         # swscale sets itself up again (its tables, its threads) whenever the size changes:
         # blocks of a few sizes come and go, so each size keeps its own (the last few).
         self._block_reformatters: OrderedDict[tuple[int, int], Any] = OrderedDict()
-        # Only the changed rows are converted when the caller says which frame came before.
+        # Only what changed is converted when the caller says which frame came before.
         self._bands: BandConverter | None = None
         if settings.pix_fmt == "yuv420p" and not self._scale and not self._direct:
             self._bands = BandConverter(
