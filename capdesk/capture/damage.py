@@ -6,7 +6,8 @@ free when something was drawn: one DAMAGE object on the root window in
 not empty, and ``XDamageSubtract`` empties it again. Asking costs about 0.2 ms a
 tick, less than a grab and a comparison together. The pointer moving draws nothing
 X reports (the cursor is an overlay), so its position is asked too: a moved
-pointer counts as a change, as mss draws the cursor into the frame.
+pointer counts as a change, as mss draws the cursor into the frame; so does a new
+picture of it (XFixes says so: a busy cursor over a still screen).
 
 Order per tick: read the events, empty the region, then grab. Something drawn after
 the region was emptied raises a new event, so the next tick grabs again: a change is
@@ -35,6 +36,8 @@ log = logging.getLogger(__name__)
 
 _REPORT_NON_EMPTY = 3  # XDamageReportNonEmpty
 _DAMAGE_NOTIFY = 0  # XDamageNotify, added to the extension's event base
+_CURSOR_NOTIFY = 1  # XFixesCursorNotify, added to XFixes' event base
+_DISPLAY_CURSOR_NOTIFY_MASK = 1  # XFixesDisplayCursorNotifyMask
 
 
 class _XEvent(ctypes.Structure):
@@ -76,7 +79,8 @@ class DamageWatcher:
     """
 
     def __init__(self, x11: Any, xdamage: Any, display: int, damage: int, event_base: int,
-                 root: int, xfixes: Any = None, region: int = 0) -> None:
+                 root: int, xfixes: Any = None, region: int = 0,
+                 cursor_event: int = -1) -> None:
         self._x11 = x11
         self._xdamage = xdamage
         self._display = display
@@ -88,6 +92,7 @@ class DamageWatcher:
         self._first = True
         self._xfixes = xfixes
         self._region = region  # an XFixes region the damage is fetched into (0: none)
+        self._cursor_event = cursor_event  # XFixesCursorNotify's event type (-1: none)
         self._before: Box | None = EMPTY  # fetched before this grab (None: not known)
         self._after_last: Box | None = None  # fetched after the last grab (None: no grab yet)
 
@@ -133,25 +138,30 @@ class DamageWatcher:
             return None
         root = x11.XDefaultRootWindow(display)
         damage = xdamage.XDamageCreate(display, root, _REPORT_NON_EMPTY)
-        xfixes, region = _open_region(display)
+        xfixes, region, cursor_event = _open_region(display, root)
         x11.XFlush(display)
-        return cls(x11, xdamage, display, damage, event_base.value, root, xfixes, region)
+        return cls(x11, xdamage, display, damage, event_base.value, root, xfixes, region,
+                   cursor_event)
 
     def changed(self) -> bool:
-        """Anything drawn, or the pointer moved, since the last call (the first: True)."""
+        """Anything drawn, the pointer moved or changed its picture (a busy cursor, a
+        text cursor), since the last call (the first: True)."""
         drawn = self._first
         self._first = False
+        cursor = False
         notify = self._event_base + _DAMAGE_NOTIFY
         while self._x11.XPending(self._display):
             self._x11.XNextEvent(self._display, ctypes.byref(self._event))
             if self._event.type == notify:
                 drawn = True
+            elif self._event.type == self._cursor_event:
+                cursor = True
         if drawn:
             self._before = self._take()
         pointer = self._pointer_position()
         moved = pointer != self._pointer
         self._pointer = pointer
-        return drawn or moved
+        return drawn or moved or cursor
 
     def grabbed(self) -> Box | None:
         """Call right after a grab (that ``changed`` asked for): the box of the root
@@ -201,13 +211,14 @@ class DamageWatcher:
             self._display = 0
 
 
-def _open_region(display: int) -> tuple[Any, int]:
-    """libXfixes and an empty region on ``display``, or (None, 0) without them."""
+def _open_region(display: int, root: int) -> tuple[Any, int, int]:
+    """libXfixes, an empty region on ``display`` and the event type that says the
+    pointer's picture changed (asked for on ``root``), or (None, 0, -1) without them."""
     try:
         xfixes = ctypes.CDLL(ctypes.util.find_library("Xfixes") or "libXfixes.so.3")
     except OSError as exc:
         log.info("no libXfixes (%s): the encoder compares rows to find what changed", exc)
-        return None, 0
+        return None, 0, -1
     xfixes.XFixesQueryExtension.argtypes = [
         ctypes.c_void_p, ctypes.POINTER(ctypes.c_int), ctypes.POINTER(ctypes.c_int)]
     xfixes.XFixesCreateRegion.restype = ctypes.c_ulong
@@ -219,13 +230,16 @@ def _open_region(display: int) -> tuple[Any, int]:
         ctypes.POINTER(_XRectangle)]
     xfixes.XFixesQueryVersion.argtypes = [
         ctypes.c_void_p, ctypes.POINTER(ctypes.c_int), ctypes.POINTER(ctypes.c_int)]
+    xfixes.XFixesSelectCursorInput.argtypes = [ctypes.c_void_p, ctypes.c_ulong, ctypes.c_ulong]
     event_base, error_base = ctypes.c_int(), ctypes.c_int()
     if not xfixes.XFixesQueryExtension(display, ctypes.byref(event_base),
                                        ctypes.byref(error_base)):
-        return None, 0
+        return None, 0, -1
     # The server answers XFixes requests only after the client said which version it speaks.
     major, minor = ctypes.c_int(5), ctypes.c_int(0)
     if not xfixes.XFixesQueryVersion(display, ctypes.byref(major), ctypes.byref(minor)) or (
             major.value < 2):
-        return None, 0
-    return xfixes, int(xfixes.XFixesCreateRegion(display, None, 0))
+        return None, 0, -1
+    xfixes.XFixesSelectCursorInput(display, root, _DISPLAY_CURSOR_NOTIFY_MASK)
+    return (xfixes, int(xfixes.XFixesCreateRegion(display, None, 0)),
+            event_base.value + _CURSOR_NOTIFY)

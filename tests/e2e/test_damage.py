@@ -197,3 +197,35 @@ def test_a_recording_converts_only_what_changed_and_every_picture_is_exact(
     assert seen["partial"] >= seen["frames"] // 2, seen
     counters = [f.counter for f in read_video_counters(result.file, (40, 40, 320, 180))]
     assert None not in counters and counters == sorted(counters)  # type: ignore[type-var]
+
+
+def test_a_new_pointer_picture_is_a_change(on_display: str) -> None:
+    """A busy cursor appearing over a still screen (the pointer still) is recorded: XFixes
+    says the pointer's picture changed."""
+    import ctypes
+
+    watcher = DamageWatcher.open()
+    assert watcher is not None
+    painter = Painter()
+    x11 = painter.x11
+    x11.XCreateFontCursor.restype = ctypes.c_ulong
+    x11.XCreateFontCursor.argtypes = [ctypes.c_void_p, ctypes.c_uint]
+    x11.XDefineCursor.argtypes = [ctypes.c_void_p, ctypes.c_ulong, ctypes.c_ulong]
+    x11.XUndefineCursor.argtypes = [ctypes.c_void_p, ctypes.c_ulong]
+    try:
+        subprocess.run(["xdotool", "mousemove", "640", "360"], check=True)
+        settle(watcher)
+        watch = x11.XCreateFontCursor(painter.display, 150)  # XC_watch
+        x11.XDefineCursor(painter.display, painter.root, watch)
+        x11.XSync(painter.display, 0)
+        for _ in range(50):  # the event may take a moment to arrive
+            if watcher.changed():
+                break
+        else:
+            raise AssertionError("the new pointer picture was not seen")
+        settle(watcher)
+    finally:
+        x11.XUndefineCursor(painter.display, painter.root)
+        x11.XSync(painter.display, 0)
+        painter.close()
+        watcher.close()
