@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+from capdesk.capture.damage import Box
 from capdesk.capture.pacing import FramePacer
 from capdesk.capture.sources import FrameSource, Image
 
@@ -51,7 +52,7 @@ class CaptureEnd:
     error: BaseException | None = None
 
 
-Changed = tuple[int, int, int, int] | None  # (left, top, right, bottom), None: not known
+Changed = Box | None  # where the frame can differ from the one before; None: not known
 FrameQueue = queue.Queue[tuple[int, Image, Changed] | CaptureEnd]
 
 

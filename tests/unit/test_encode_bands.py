@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from av.video.reformatter import VideoReformatter
 
-from capdesk.encode.bands import WHOLE_ABOVE, BandConverter, changed_rows, frame_planes
+from capdesk.encode.bands import MARGIN, WHOLE_ABOVE, BandConverter, changed_rows, frame_planes
 from capdesk.encode.diskspace import MIB
 from capdesk.engine.options import RecordingOptions
 from capdesk.engine.pipeline import LocalRecording
@@ -26,9 +26,12 @@ def convert(image: Any) -> Any:
                                  interpolation="BILINEAR")
 
 
-def converter() -> BandConverter:
-    return BandConverter(W, H, convert,
-                         lambda flat: av.VideoFrame.from_numpy_buffer(flat, format="yuv420p"))
+def converter(conversion: Any = None, *, in_place: bool = False,
+              margin: int = MARGIN) -> BandConverter:
+    """A converter at W x H: BILINEAR and copying unless told otherwise."""
+    return BandConverter(W, H, conversion or convert,
+                         lambda flat: av.VideoFrame.from_numpy_buffer(flat, format="yuv420p"),
+                         in_place=in_place, margin=margin)
 
 
 def planes_of(frame: Any) -> list[np.ndarray]:
@@ -137,9 +140,7 @@ def test_a_changed_box_converts_exactly_like_the_whole_frame(
     picture is the whole frame's conversion, byte for byte, though only blocks were
     converted (in place: into the same picture each time)."""
     rng = np.random.default_rng(11)
-    bands = BandConverter(W, H, conversion,
-                          lambda flat: av.VideoFrame.from_numpy_buffer(flat, format="yuv420p"),
-                          in_place=in_place, margin=margin)
+    bands = converter(conversion, in_place=in_place, margin=margin)
     image = rng.integers(0, 255, (H, W, 4), dtype=np.uint8)
     bands.convert(image, None)
     pictures: list[Any] = []  # held, so that no two have the same id
@@ -162,9 +163,7 @@ def test_a_changed_box_converts_exactly_like_the_whole_frame(
 
 def test_an_empty_box_gives_the_kept_picture_without_converting() -> None:
     rng = np.random.default_rng(12)
-    bands = BandConverter(W, H, convert_point,
-                          lambda flat: av.VideoFrame.from_numpy_buffer(flat, format="yuv420p"),
-                          in_place=True, margin=0)
+    bands = converter(convert_point, in_place=True, margin=0)
     image = rng.integers(0, 255, (H, W, 4), dtype=np.uint8)
     first = bands.convert(image, None)
     assert bands.converted_pixels == W * H
@@ -174,9 +173,7 @@ def test_an_empty_box_gives_the_kept_picture_without_converting() -> None:
 
 def test_a_box_beyond_the_even_frame_is_cut_to_it() -> None:
     rng = np.random.default_rng(13)
-    bands = BandConverter(W, H, convert_point,
-                          lambda flat: av.VideoFrame.from_numpy_buffer(flat, format="yuv420p"),
-                          in_place=True, margin=0)
+    bands = converter(convert_point, in_place=True, margin=0)
     image = rng.integers(0, 255, (H, W, 4), dtype=np.uint8)
     bands.convert(image, None)
     changed = image.copy()
