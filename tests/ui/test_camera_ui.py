@@ -197,7 +197,14 @@ def test_the_recording_has_the_bubble_where_the_preview_was(
         assert len(xs) > 0.6 * np.pi * 40 ** 2  # a disc of about 84 px
         cx, cy = (xs.min() + xs.max() + 1) / 2, (ys.min() + ys.max() + 1) / 2
         assert abs(cx - center.x()) <= 3 and abs(cy - center.y()) <= 3, (cx, cy, center)
-        assert abs((xs.max() - xs.min() + 1) - bubble.diameter) <= 4
+        # The disc found is smaller than the one drawn: its anti-aliased edge is not pure
+        # colour, ``solid`` takes another pixel off each side, and with each 2x2 block's
+        # colour from its top-left pixel the left and top edges lose one more to the card
+        # around. Measured over 6 recordings: 78-82 px wide, 78-80 high for 84. A bubble of
+        # another size (medium: 60 px) is far outside.
+        width, height = xs.max() - xs.min() + 1, ys.max() - ys.min() + 1
+        d = bubble.diameter
+        assert d - 8 <= width <= d + 1 and d - 8 <= height <= d + 1, (width, height, d)
         blue_x, red_x = np.nonzero(blue)[1], np.nonzero(red)[1]
         # Mirrored: blue on the left half, red on the right (a few px of the encoder's blur).
         assert blue_x.mean() < center.x() - 10 < center.x() + 10 < red_x.mean()
