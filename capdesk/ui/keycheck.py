@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import httpx
 
 from capdesk import connect
-from capdesk.cap.errors import BadRequest, CapError, NotFound
+from capdesk.cap.errors import BadRequest, CapError, CapNetworkError, NotFound
 from capdesk.cap.rest import CapRest
 from capdesk.cap.retry import RetryPolicy
 from capdesk.cap.sdk import CapSdk
@@ -56,6 +56,8 @@ def _public(http: httpx.Client, base_url: str, origin: str | None, key: str | No
         sdk.abort_upload(PROBE_ID, PROBE_ID)
     except (NotFound, BadRequest):
         return KeyResult(True, "Public key accepted: recordings will upload.")
+    except CapNetworkError as exc:
+        return KeyResult(False, unreachable(exc, base_url))
     except CapError as exc:
         return KeyResult(False, exc.describe())
     return KeyResult(True, "Public key accepted: recordings will upload.")
@@ -67,9 +69,19 @@ def _secret(http: httpx.Client, base_url: str, key: str | None,
         return KeyResult(None, "No secret key: the app will not show when videos are ready.")
     try:
         usage = CapRest(http, base_url, key, retry=retry).usage()
+    except CapNetworkError as exc:
+        return KeyResult(False, unreachable(exc, base_url))
     except CapError as exc:
         return KeyResult(False, exc.describe())
     text = (f"Secret key accepted: balance ${usage.balance_dollars:,.2f}, "
             f"{usage.total_videos} videos.")
     low = wording.credits_note(usage.balance_micro_credits)
     return KeyResult(low is None, low or text, low_balance=low is not None)
+
+
+def unreachable(exc: CapNetworkError, base_url: str) -> str:
+    """No answer while testing keys: where it tried, and what to check here (the
+    engine's wording is about a recording kept for later, which a key test has not)."""
+    why = f": {exc.server_message}" if exc.server_message else ""
+    return (f"Cannot reach Cap at {base_url}{why}. Check your internet connection, "
+            "and the Server under Advanced if you use your own Cap.")
