@@ -51,3 +51,25 @@ def clip_colour(r: float, g: float, b: float, *, least: float = 200) -> str | No
     if b > least and r < 60 and g < 60:
         return "blue"
     return None
+
+
+def clip_hue(r: float, g: float, b: float, *, lead: float = 100) -> str | None:
+    """"red" or "blue" when that channel leads the other two by ``lead``: how
+    ``red_blue_clip``'s colours are told in a keyframe the bitrate cap starved.
+
+    The noise test card needs more than capdesk's cap (P frames of 18 KB at 1280x720,
+    4.3 Mbit/s against 4.15), so every keyframe after the first gets what the buffer has
+    left: 17-29 KB against 325 KB for the first; its flat red decodes as (175, 0, 11) to
+    (194, 0, 24), and the next frame brings it back (measured over 26 recordings)."""
+    if r - max(g, b) > lead:
+        return "red"
+    if b - max(r, g) > lead:
+        return "blue"
+    return None
+
+
+def later_keyframes(path: Path) -> set[int]:
+    """Indices (in decoding order) of the keyframes after the first."""
+    with av.open(str(path)) as container:
+        keys = [index for index, frame in enumerate(container.decode(video=0)) if frame.key_frame]
+    return set(keys[1:])

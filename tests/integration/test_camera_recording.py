@@ -25,7 +25,7 @@ from capdesk.engine.options import RecordingOptions
 from capdesk.engine.pipeline import LocalRecording
 from tests.e2e.screen_check import read_frame_log
 from tests.integration.cli_helpers import run_cli
-from tests.media import clip_colour, red_blue_clip
+from tests.media import clip_colour, clip_hue, later_keyframes, red_blue_clip
 
 pytest.importorskip("PySide6.QtMultimedia")
 
@@ -62,10 +62,18 @@ def colour(pixel: npt.NDArray[np.float64]) -> str | None:
     return clip_colour(r, g, b, least=160)
 
 
+def hue(pixel: npt.NDArray[np.float64]) -> str | None:
+    """The camera's colour by which channel leads (``clip_hue``: for starved keyframes)."""
+    r, g, b = (float(v) for v in pixel)
+    return clip_hue(r, g, b)
+
+
 def reach(line: npt.NDArray[np.float64], start: int, step: int) -> int:
     """How far from ``start`` the camera's colour goes along ``line`` in direction ``step``:
-    up to where it is half as strong as inside (the middle of the blurred edge)."""
-    name = colour(line[start])
+    up to where it is half as strong as inside (the middle of the blurred edge). Which
+    colour by which channel leads, as in a starved keyframe (``assert_bubble`` has checked
+    the colour itself)."""
+    name = hue(line[start])
     assert name is not None
     main = 0 if name == "red" else 2
     others = [c for c in range(3) if c != main]
@@ -90,17 +98,21 @@ def bubble_box(frame: RGB, cx: int, cy: int, quarter: int) -> Box:
             reach(row, cx + quarter, 1) + 1, reach(column, cy, 1) + 1)
 
 
-def assert_bubble(frames: list[RGB], expected: Box, *, mirrored: bool = True) -> None:
+def assert_bubble(frames: list[RGB], expected: Box, *, mirrored: bool = True,
+                  starved: list[bool] | None = None) -> None:
     """The camera in a circle filling ``expected``, its halves mirrored, in each frame; its
     edges within 2 px of the expected ones (the median over the frames: on the noisy test
-    card a starved encoder smears a frame's edge by a few pixels now and then)."""
+    card a starved encoder smears a frame's edge by a few pixels now and then). In a
+    keyframe the bitrate cap starved (``starved``, per frame) the colours are told by which
+    channel leads (``clip_hue``)."""
     left, top, right, bottom = expected
     cx, cy = (left + right) // 2, (top + bottom) // 2
     quarter = (right - left) // 4
     found = []
-    for frame in frames:
-        assert colour(frame[cy, cx - quarter]) == ("blue" if mirrored else "red")
-        assert colour(frame[cy, cx + quarter]) == ("red" if mirrored else "blue")
+    for index, frame in enumerate(frames):
+        tell = hue if starved and starved[index] else colour
+        assert tell(frame[cy, cx - quarter]) == ("blue" if mirrored else "red"), index
+        assert tell(frame[cy, cx + quarter]) == ("red" if mirrored else "blue"), index
         found.append(bubble_box(frame, cx, cy, quarter))
     median = np.median(np.array(found), axis=0)
     assert all(abs(a - b) <= 2 for a, b in zip(median, expected, strict=True)), (found, expected)
@@ -177,7 +189,10 @@ def test_record_with_camera_puts_the_mirrored_bubble_bottom_right(
     assert "warning" not in run.err
     frames = decode(out)
     box = corner_box(1280, 720)  # 180 px: x 1071..1251, y 511..691
-    assert_bubble(frames[::6], box)
+    picked = range(0, len(frames), 6)
+    starved = later_keyframes(out)
+    assert starved  # the 2 s keyframe is among the picked frames (60)
+    assert_bubble([frames[i] for i in picked], box, starved=[i in starved for i in picked])
     for frame in frames[::15]:
         assert square_corners_untouched(frame, box)
         assert no_camera_colours(frame, box)
