@@ -1,33 +1,84 @@
-"""Small line icons for buttons, drawn in the theme's text colour (sharp at any scale)."""
+"""Small line icons for buttons, drawn in the theme's text colour (sharp at any scale).
+
+Each icon is drawn when Qt asks for it (``_Glyph``, an icon engine), in the colours of the
+theme of that moment: a theme change (Settings, or the system's light/dark switch) shows
+in every icon at the next repaint, with no icon set again. Disabled icons take the
+theme's muted colour.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QIcon, QImage, QPainter, QPainterPath, QPen, QPixmap
+from PySide6.QtCore import QPointF, QRect, QRectF, QSize, Qt
+from PySide6.QtGui import (
+    QColor,
+    QIcon,
+    QIconEngine,
+    QImage,
+    QPainter,
+    QPainterPath,
+    QPen,
+    QPixmap,
+)
 
 from capdesk.ui import theme
 
 Painter = Callable[[QPainter, float], None]
+CACHED = 8  # pictures kept per icon (sizes x modes x themes seen)
 
 
-def _icon(draw: Painter, colour: str | None = None, sizes: tuple[int, ...] = (16, 24, 32, 48,
-                                                                               64)) -> QIcon:
-    icon = QIcon()
-    pen_colour = QColor(colour or theme.current().text)
-    for size in sizes:
-        image = QImage(size, size, QImage.Format.Format_ARGB32_Premultiplied)
-        image.fill(Qt.GlobalColor.transparent)
-        painter = QPainter(image)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.setPen(QPen(pen_colour, max(1.0, size / 14), Qt.PenStyle.SolidLine,
-                            Qt.PenCapStyle.RoundCap, Qt.PenJoinStyle.RoundJoin))
-        painter.setBrush(Qt.BrushStyle.NoBrush)
-        draw(painter, float(size))
-        painter.end()
-        icon.addPixmap(QPixmap.fromImage(image))
-    return icon
+class _Glyph(QIconEngine):
+    """Draws one glyph at the size, scale and colour asked for (cached per those)."""
+
+    def __init__(self, draw: Painter, colour: str | None) -> None:
+        super().__init__()
+        self._draw = draw
+        self._colour = colour  # None: the theme's text colour
+        self._cache: dict[tuple[int, int, float, str], QPixmap] = {}
+
+    def clone(self) -> QIconEngine:
+        return _Glyph(self._draw, self._colour)
+
+    def pixmap(self, size: QSize, mode: QIcon.Mode, state: QIcon.State) -> QPixmap:
+        return self.scaledPixmap(size, mode, state, 1.0)
+
+    def scaledPixmap(self, size: QSize, mode: QIcon.Mode, state: QIcon.State,
+                     scale: float) -> QPixmap:
+        colours = theme.current()
+        colour = colours.muted if mode == QIcon.Mode.Disabled else self._colour or colours.text
+        key = (size.width(), size.height(), scale, colour)
+        cached = self._cache.get(key)
+        if cached is None:
+            if len(self._cache) >= CACHED:
+                self._cache.clear()
+            cached = self._cache[key] = _picture(self._draw, colour, size, scale)
+        return cached
+
+    def paint(self, painter: QPainter, rect: QRect, mode: QIcon.Mode,
+              state: QIcon.State) -> None:
+        scale = painter.device().devicePixelRatioF() if painter.device() else 1.0
+        painter.drawPixmap(rect, self.scaledPixmap(rect.size(), mode, state, scale))
+
+
+def _picture(draw: Painter, colour: str, size: QSize, scale: float) -> QPixmap:
+    side = max(1, round(min(size.width(), size.height()) * scale))
+    image = QImage(side, side, QImage.Format.Format_ARGB32_Premultiplied)
+    image.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(image)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setPen(QPen(QColor(colour), max(1.0, side / 14), Qt.PenStyle.SolidLine,
+                        Qt.PenCapStyle.RoundCap, Qt.PenJoinStyle.RoundJoin))
+    painter.setBrush(Qt.BrushStyle.NoBrush)
+    draw(painter, float(side))
+    painter.end()
+    pixmap = QPixmap.fromImage(image)
+    pixmap.setDevicePixelRatio(scale)
+    return pixmap
+
+
+def _icon(draw: Painter, colour: str | None = None) -> QIcon:
+    return QIcon(_Glyph(draw, colour))
 
 
 def _screen(p: QPainter, s: float) -> None:
