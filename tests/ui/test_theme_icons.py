@@ -21,9 +21,8 @@ def ink(icon: QIcon, mode: QIcon.Mode = QIcon.Mode.Normal) -> str:
     """The colour of an icon's strokes: its most opaque pixel, as Qt paints it at 24 px,
     to within 2 levels (premultiplied alpha rounds) of one of the themes' colours."""
     image = icon.pixmap(QSize(24, 24), 1.0, mode).toImage()
-    best = max(((image.pixelColor(x, y), x, y) for x in range(image.width())
-                for y in range(image.height())), key=lambda found: found[0].alpha())
-    colour = best[0]
+    colour = max((image.pixelColor(x, y) for x in range(image.width())
+                  for y in range(image.height())), key=lambda found: found.alpha())
     assert colour.alpha() == 255, "the icon draws nothing"
     for known in (theme.LIGHT.text, theme.DARK.text, theme.LIGHT.muted, theme.DARK.muted):
         want = QColor(known)
