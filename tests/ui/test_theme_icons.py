@@ -26,8 +26,8 @@ def ink(icon: QIcon, mode: QIcon.Mode = QIcon.Mode.Normal) -> str:
     assert colour.alpha() == 255, "the icon draws nothing"
     for known in (theme.LIGHT.text, theme.DARK.text, theme.LIGHT.muted, theme.DARK.muted):
         want = QColor(known)
-        if all(abs(a - b) <= 2 for a, b in zip(colour.getRgb()[:3], want.getRgb()[:3],
-                                                strict=True)):
+        if max(abs(colour.red() - want.red()), abs(colour.green() - want.green()),
+               abs(colour.blue() - want.blue())) <= 2:
             return known
     return colour.name().upper()
 
