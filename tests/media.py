@@ -57,10 +57,12 @@ def clip_hue(r: float, g: float, b: float, *, lead: float = 100) -> str | None:
     """"red" or "blue" when that channel leads the other two by ``lead``: how
     ``red_blue_clip``'s colours are told in a keyframe the bitrate cap starved.
 
-    The noise test card needs more than capdesk's cap (P frames of 18 KB at 1280x720,
-    4.3 Mbit/s against 4.15), so every keyframe after the first gets what the buffer has
-    left: 17-29 KB against 325 KB for the first; its flat red decodes as (175, 0, 11) to
-    (194, 0, 24), and the next frame brings it back (measured over 26 recordings)."""
+    The noise test card needs far more than capdesk's bitrate cap (uncapped, its P frames
+    are 316 KB at 1280x720, 76 Mbit/s, against a cap of 4.15), so every frame is squeezed
+    (P frames 16-18 KB), and a keyframe after the first, which must draw the whole picture
+    again, gets what the buffer has left: 17-31 KB against 325 KB for the first (its buffer
+    started full). Its flat red decodes as (175, 0, 11) to (194, 0, 24); the next frame
+    brings it back (measured over 26 recordings)."""
     if r - max(g, b) > lead:
         return "red"
     if b - max(r, g) > lead:
