@@ -113,3 +113,44 @@ def test_closing_the_window_says_once_that_the_app_keeps_running(
     shell.window.bring_to_front()
     shell.window.close()
     assert len(told) == 1  # once
+
+
+def test_notify_me_choices_are_followed(
+        qtbot, tray_host: None, cap_app: CapApp, connect_to, make_shell,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Settings' "Notify me": a link ready, a recording or upload that fails; each said
+    in a notification only when chosen (the card shows it either way)."""
+    connect_to(cap_app, secret=False)
+    shell: Shell = make_shell(use_tray=True)
+    shell.start()
+    shell.settings.countdown = 0
+    tray = shell.tray
+    assert tray is not None
+    told: list[str] = []
+    monkeypatch.setattr(tray, "notify", lambda title, message: told.append(title))
+
+    def record_once():
+        tray.act_screen.trigger()
+        qtbot.waitUntil(lambda: shell.controller.phase == Phase.RECORDING, timeout=20_000)
+        start = shell.controller.elapsed()
+        qtbot.waitUntil(lambda: shell.controller.elapsed() > start + 0.5, timeout=20_000)
+        with qtbot.waitSignal(shell.controller.share_changed, timeout=60_000) as blocker:
+            tray.act_stop.trigger()
+        qtbot.waitUntil(lambda: shell.controller.phase == Phase.IDLE, timeout=20_000)
+        qtbot.wait(100)
+        return blocker.args[0]
+
+    shell.settings.notify_link = False
+    assert record_once().link and told == []
+    shell.settings.notify_link = True
+    assert record_once().link and told == ["Your link is ready"]
+
+    # A key Cap refuses: the recording stays on this computer, which is a problem to tell.
+    told.clear()
+    monkeypatch.setenv("CAP_PUBLIC_KEY", "cpk_" + "0" * 30)
+    shell.settings.notify_problems = False
+    share = record_once()
+    assert not share.ok and not share.link and told == []
+    shell.settings.notify_problems = True
+    share = record_once()
+    assert not share.ok and told == [share.headline], (told, share.headline)
