@@ -154,3 +154,33 @@ def test_notify_me_choices_are_followed(
     shell.settings.notify_problems = True
     share = record_once()
     assert not share.ok and told == [share.headline], (told, share.headline)
+
+
+def test_the_tray_menu_shows_the_balance_read_again_after_an_upload(
+        qtbot, tray_host: None, cap_app: CapApp, connect_to, make_shell) -> None:
+    connect_to(cap_app)  # with the secret key: the balance is readable
+
+    def dollars() -> str:
+        return f"${cap_app.balance / 100_000:,.2f}"  # Cap: 100,000 micro-credits a dollar
+
+    shell: Shell = make_shell(use_tray=True)
+    shell.start()
+    shell.settings.countdown = 0
+    tray = shell.tray
+    assert tray is not None
+    qtbot.waitUntil(lambda: tray.act_credits.isVisible(), timeout=20_000)
+    micro = cap_app.balance
+    assert tray.act_credits.text().startswith(f"Cap balance: {dollars()} · ")
+    assert tray.act_totals.text().startswith("0 videos")
+
+    tray.act_screen.trigger()
+    qtbot.waitUntil(lambda: shell.controller.phase == Phase.RECORDING, timeout=20_000)
+    start = shell.controller.elapsed()
+    qtbot.waitUntil(lambda: shell.controller.elapsed() > start + 0.5, timeout=20_000)
+    with qtbot.waitSignal(shell.controller.share_changed, timeout=60_000) as blocker:
+        tray.act_stop.trigger()
+    assert blocker.args[0].link
+    assert cap_app.balance < micro  # Cap charged the video (less than a cent here)
+    # Read again after the upload, without the menu being opened.
+    qtbot.waitUntil(lambda: tray.act_totals.text().startswith("1 video "), timeout=20_000)
+    assert tray.act_credits.text().startswith(f"Cap balance: {dollars()} · ")
