@@ -69,12 +69,12 @@ def card_window(x_display: str, tmp_path: Path) -> Iterator[CardWindow]:
     procs: list[subprocess.Popen[bytes]] = []
 
     def start(geometry: tuple[int, int, int, int], interval_ms: float = 4.0,
-              title: str | None = None) -> Path:
+              title: str | None = None, style: str = "noise") -> Path:
         log = tmp_path / f"card-{len(procs)}.log"
         env = {**os.environ, "DISPLAY": x_display}
         proc = subprocess.Popen(
             [sys.executable, str(CARD_WINDOW), "--geometry", ",".join(map(str, geometry)),
-             "--log", str(log), "--interval-ms", str(interval_ms),
+             "--log", str(log), "--interval-ms", str(interval_ms), "--style", style,
              *(["--title", title] if title else [])],
             env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
         )

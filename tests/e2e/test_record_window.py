@@ -14,6 +14,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -144,3 +145,56 @@ def test_the_qt_backend_records_a_screen_region_like_mss(
     frames = read_video_counters(result["file"])
     check_slots(result, len(frames), 2.0)
     assert all(f.counter is not None for f in frames)
+
+
+def test_the_pointer_over_a_recorded_window_is_drawn_where_it_is(
+        window_manager: str, card_window: CardWindow, tmp_path: Path) -> None:
+    """Qt's window capture leaves the pointer out; on X11 capdesk draws it in from XFixes,
+    at its place in the window (and not when it leaves the window)."""
+    import av
+    import mss
+    import numpy as np
+
+    from capdesk.capture.screencast.x11_windows import list_x11_windows
+
+    card_window((100, 100, 480, 270), title=TITLE, style="plain")
+    env = {**os.environ, "DISPLAY": window_manager}
+    card = next(w for w in list_x11_windows(window_manager) if w.title == TITLE)
+    inside = (card.x + 200, card.y + 150)
+    subprocess.run(["xdotool", "mousemove", *map(str, inside)], env=env, check=True)
+    old_display = os.environ.get("DISPLAY")
+    os.environ["DISPLAY"] = window_manager  # mss reads the display from the environment
+    try:
+        with mss.MSS(with_cursor=True) as sct:
+            impl: Any = getattr(sct, "_impl", sct)
+            shot = impl.cursor()
+    finally:
+        if old_display is None:
+            os.environ.pop("DISPLAY")
+        else:
+            os.environ["DISPLAY"] = old_display
+    (cx, cy), (cw, ch) = shot.pos, shot.size
+    cursor = np.frombuffer(shot.raw, dtype=np.uint8).reshape(ch, cw, 4)
+    opaque = cursor[..., 3] == 255
+    assert opaque.sum() > 20, "the X cursor has no opaque pixels to look for"
+    x, y = cx - card.x, cy - card.y  # its top-left corner in the recorded frame
+
+    proc = start_recording(window_manager, tmp_path, "--seconds", "3")
+    said = wait_for(proc, "recording window")
+    assert "mouse cursor" not in said  # drawn, so not said to be missing
+    time.sleep(1.5)
+    subprocess.run(["xdotool", "mousemove", "20", "20"], env=env, check=True)  # off the window
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0, err
+    result = json.loads(out)
+    with av.open(result["file"]) as container:
+        frames = [f.to_ndarray(format="bgr24") for f in container.decode(video=0)]
+    expected = cursor[..., :3][opaque].astype(int)
+
+    def difference(frame: np.ndarray) -> float:
+        return float(np.abs(frame[y:y + ch, x:x + cw][opaque].astype(int) - expected).mean())
+
+    early = [difference(frame) for frame in frames[5:30]]  # 0.17-1 s: the pointer is in
+    late = [difference(frame) for frame in frames[-15:]]  # the last 0.5 s: it has left
+    assert max(early) < 20, early
+    assert min(late) > max(early) + 20, (early, late)

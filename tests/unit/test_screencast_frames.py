@@ -6,7 +6,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from capdesk.capture.screencast.frames import FrameFitter, crop_for, even_fit, scale_into
+from capdesk.capture.screencast.frames import (
+    FrameFitter,
+    crop_for,
+    even_fit,
+    fit_box,
+    scale_into,
+)
 from capdesk.capture.screencast.windows import WindowInfo, find_window
 from capdesk.capture.sources import CaptureError
 
@@ -60,6 +66,10 @@ def test_a_resized_window_is_scaled_into_the_first_size_aspect_kept() -> None:
     out = fitter.convert("BGRX8888", 80, 45, [small])
     assert out.shape == (90, 160, 4) and (np.abs(out[:88, :, :3].astype(int) - 100) <= 1).all()
     assert (out[88:, :, :3] == 0).all()
+    # fit_box says where each landed (the window pointer is placed with it)
+    assert fit_box(160, 90, 160, 90) == (0, 0, 160, 90)
+    assert fit_box(180, 180, 160, 90) == (34, 0, 90, 90)
+    assert fit_box(80, 44, 160, 90) == (0, 0, 160, 88)
 
 
 def test_pictures_larger_than_the_limit_are_scaled_down() -> None:

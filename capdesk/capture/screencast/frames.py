@@ -74,7 +74,7 @@ class FrameFitter:
             return rows[y:y + h, x * 4:(x + w) * 4].reshape(h, w, 4)
         self.scaled += (w, h) != (out_w, out_h)
         frame = frame_from_planes(layout, planes, x, y, w, h)
-        fit_w, fit_h = scale_into(w, h, out_w, out_h)
+        left, top, fit_w, fit_h = fit_box(w, h, out_w, out_h)
         shrinking = fit_w < w or fit_h < h
         scaled = frame.reformat(width=fit_w, height=fit_h, format="bgra",
                                 interpolation="AREA" if shrinking else "BILINEAR", threads=1)
@@ -83,9 +83,18 @@ class FrameFitter:
             return picture
         canvas = np.zeros((out_h, out_w, 4), dtype=np.uint8)
         canvas[..., 3] = 255
-        left, top = ((out_w - fit_w) // 2) & ~1, ((out_h - fit_h) // 2) & ~1
         canvas[top:top + fit_h, left:left + fit_w] = picture
         return canvas
+
+
+def fit_box(width: int, height: int, out_w: int, out_h: int) -> tuple[int, int, int, int]:
+    """Where a ``width`` x ``height`` picture lands in the ``out_w`` x ``out_h`` frame:
+    left, top, width, height (itself at 0, 0 when the sizes agree; else scaled with its
+    aspect kept and centred, as ``FrameFitter`` publishes it)."""
+    if (width, height) == (out_w, out_h):
+        return 0, 0, width, height
+    fit_w, fit_h = scale_into(width, height, out_w, out_h)
+    return ((out_w - fit_w) // 2) & ~1, ((out_h - fit_h) // 2) & ~1, fit_w, fit_h
 
 
 def scale_into(width: int, height: int, max_w: int, max_h: int) -> tuple[int, int]:

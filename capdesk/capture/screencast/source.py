@@ -13,13 +13,18 @@ ends as for any source that fails, keeping everything recorded up to then.
 
 from __future__ import annotations
 
+import logging
 import time
 
 from capdesk.capture.camera import protocol
 from capdesk.capture.camera.feed import WorkerFailed, WorkerFeed
 from capdesk.capture.camera.shared_frame import SharedFrame
 from capdesk.capture.screencast import CAPTURE_WORKER_SWITCH, WORKER_MODULE
+from capdesk.capture.screencast.x11_pointer import WindowPointer
+from capdesk.capture.screencast.x11_windows import X11Unavailable
 from capdesk.capture.sources import BufferPool, CaptureError, Image
+
+log = logging.getLogger(__name__)
 
 START_TIMEOUT = 10.0
 READ_PATIENCE = 2.0  # seconds a grab waits for a whole frame before the capture counts as lost
@@ -75,8 +80,11 @@ class QtCaptureSource:
         if window is not None:
             self.notes.append(
                 "parts of the window covered by other windows may be recorded as black")
-        if cursor:
-            self.notes.append("the qt capture backend does not draw the mouse cursor")
+        self._pointer = _window_pointer(window, (self.width, self.height)) if cursor else None
+        if cursor and self._pointer is None:
+            self.notes.append("the qt capture backend does not draw the mouse cursor"
+                              + (" here" if window is not None else ""))
+        self._last_pointer: tuple[int, int, int] | None = None
         self._pool = BufferPool(self.width, self.height)
         # Set by the engine when a repeated frame may be the very array handed out before
         # (nothing downstream draws into frames): then a tick with no new frame from the
@@ -95,8 +103,11 @@ class QtCaptureSource:
 
     def grab(self, slot: int) -> Image:
         feed = self._feed
+        pointer = self._pointer.where() if self._pointer is not None else None
+        pointer_key = pointer.key if pointer is not None else None
         if (self.reuse_unchanged and self._last is not None and feed.alive
-                and feed.frame_number == self._last_number):
+                and feed.frame_number == self._last_number
+                and pointer_key == self._last_pointer):
             self.unchanged_ticks += 1
             return self._last
         image = self._pool.take()
@@ -110,8 +121,11 @@ class QtCaptureSource:
                 raise CaptureError(f"the capture stopped ({feed.error or 'it ended'})")
             number = feed.latest_into(image)
             if number is not None:
+                if pointer is not None:
+                    WindowPointer.draw(image, pointer)
                 if self.reuse_unchanged:
                     self._last, self._last_number = image, number
+                    self._last_pointer = pointer_key
                 return image
             if time.monotonic() > deadline:
                 self._pool.give(image)
@@ -125,4 +139,21 @@ class QtCaptureSource:
 
     def close(self) -> None:
         self._last = None
+        if self._pointer is not None:
+            self._pointer.close()
         self._feed.stop()
+
+
+def _window_pointer(window: str | None, size: tuple[int, int]) -> WindowPointer | None:
+    """The pointer drawer for a window recorded on X11 (its id is what the worker got),
+    or None: a screen (Qt draws no pointer there either: said), another system, or X
+    refused (logged)."""
+    from capdesk.capture.screencast.windows import uses_x11
+
+    if window is None or not uses_x11():
+        return None
+    try:
+        return WindowPointer(int(window, 0), size)
+    except (ValueError, X11Unavailable) as exc:
+        log.info("the pointer will not be drawn in the window recording: %s", exc)
+        return None
