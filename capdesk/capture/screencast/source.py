@@ -9,6 +9,11 @@ their answer plus that. Each grab, at the recording's pace, copies the newest fr
 again, and the encoder skips it as a repeat. When the worker stops (the window was
 closed, the portal ended the cast), the grab raises ``CaptureError``: the recording
 ends as for any source that fails, keeping everything recorded up to then.
+
+Qt draws no mouse pointer. A window recorded on X11 gets it drawn into each grab's copy
+(``x11_pointer``: where it is over the window, as screens get it); elsewhere the
+recording's notes say it is missing. A still window with a moving pointer makes new
+frames; with neither moving the last one is handed out again, as before.
 """
 
 from __future__ import annotations
