@@ -15,24 +15,15 @@ drawn.
 
 from __future__ import annotations
 
-import ctypes
-import logging
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from capdesk.capture.screencast.frames import fit_box
-from capdesk.capture.screencast.x11_windows import (
-    _IGNORE_ERRORS,
-    X11Unavailable,
-    _Attributes,
-    _load,
-)
+from capdesk.capture.screencast.x11_windows import X11Display, X11Unavailable
 from capdesk.capture.sources import Image
 from capdesk.capture.xshm import blend_straight
-
-log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -46,24 +37,16 @@ class PointerShot:
 class WindowPointer:
     def __init__(self, window: int, output_size: tuple[int, int]) -> None:
         """X11Unavailable when the display, XFixes or the window cannot be used."""
-        import mss
-
-        self._x = _load()
-        self._display = self._x.XOpenDisplay(None)
-        if not self._display:
-            raise X11Unavailable("the X display cannot be opened")
-        # A window closed mid-recording must not end the process (Xlib's default handler
-        # exits): X errors are ignored while this is open, and the calls say they failed.
-        self._previous_handler = self._x.XSetErrorHandler(
-            ctypes.cast(_IGNORE_ERRORS, ctypes.c_void_p))
-        self._root = self._x.XDefaultRootWindow(self._display)
+        # Its own connection, X errors ignored while open: a window closed mid-recording
+        # makes the calls fail (no pointer drawn) instead of ending the process.
+        self._x11 = X11Display()
         self._window = window
         self._output = output_size
         self._sct: Any = None  # made in the thread that grabs (``where``)
         self._impl: Any = None
         try:
-            with mss.MSS(with_cursor=True) as probe:
-                impl: Any = getattr(probe, "_impl", probe)
+            probe, impl = _cursor_reader()
+            with probe:
                 impl.cursor()  # XFixes is there (else this raises)
         except Exception as exc:
             self.close()
@@ -80,10 +63,7 @@ class WindowPointer:
             return None
         try:
             if self._impl is None:
-                import mss
-
-                self._sct = mss.MSS(with_cursor=True)
-                self._impl = getattr(self._sct, "_impl", self._sct)
+                self._sct, self._impl = _cursor_reader()
             shot = self._impl.cursor()
         except Exception:
             return None
@@ -108,22 +88,19 @@ class WindowPointer:
         if self._sct is not None:
             self._sct.close()
             self._sct = self._impl = None
-        if self._display:
-            self._x.XSetErrorHandler(self._previous_handler)
-            self._x.XCloseDisplay(self._display)
-            self._display = None
+        self._x11.close()
 
     def _window_box(self) -> tuple[int, int, int, int] | None:
         """The window's content on the root now: x, y, width, height."""
-        attributes = _Attributes()
-        if not self._x.XGetWindowAttributes(self._display, self._window,
-                                            ctypes.byref(attributes)):
+        geometry = self._x11.geometry(self._window)
+        if geometry is None or geometry[2] < 1 or geometry[3] < 1:
             return None
-        if attributes.width < 1 or attributes.height < 1:
-            return None
-        x, y, child = ctypes.c_int(), ctypes.c_int(), ctypes.c_ulong()
-        if not self._x.XTranslateCoordinates(self._display, self._window, self._root, 0, 0,
-                                             ctypes.byref(x), ctypes.byref(y),
-                                             ctypes.byref(child)):
-            return None
-        return x.value, y.value, attributes.width, attributes.height
+        return geometry[:4]
+
+
+def _cursor_reader() -> tuple[Any, Any]:
+    """An mss instance and what reads the pointer's picture (``cursor()``), as screens get it."""
+    import mss
+
+    sct = mss.MSS(with_cursor=True)
+    return sct, getattr(sct, "_impl", sct)

@@ -91,12 +91,25 @@ _ERROR_HANDLER_TYPE = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_v
 _IGNORE_ERRORS = _ERROR_HANDLER_TYPE(lambda display, event: 0)
 
 
-class _Display:
-    def __init__(self, x: Any, display: int) -> None:
-        self.x = x
-        self.display = display
-        self.root = x.XDefaultRootWindow(display)
+class X11Display:
+    """One Xlib connection (``XOpenDisplay``), X errors ignored until ``close()``: a call
+    about a window that vanished then says it failed instead of ending the process.
+    X11Unavailable when libX11 or the display cannot be had."""
+
+    def __init__(self, display_name: str | None = None) -> None:
+        self.x = x = _load()
+        self.display = x.XOpenDisplay(display_name.encode() if display_name else None)
+        if not self.display:
+            raise X11Unavailable("the X display cannot be opened")
+        self._previous_handler = x.XSetErrorHandler(ctypes.cast(_IGNORE_ERRORS, ctypes.c_void_p))
+        self.root = x.XDefaultRootWindow(self.display)
         self._atoms: dict[str, int] = {}
+
+    def close(self) -> None:
+        if self.display:
+            self.x.XSetErrorHandler(self._previous_handler)
+            self.x.XCloseDisplay(self.display)
+            self.display = None
 
     def atom(self, name: str) -> int:
         if name not in self._atoms:
@@ -171,13 +184,8 @@ class _Display:
 def list_x11_windows(display_name: str | None = None) -> list[X11Window]:
     """The desktop's recordable windows, in the window manager's order (oldest first).
     X11Unavailable when the display cannot be opened."""
-    x = _load()
-    display = x.XOpenDisplay(display_name.encode() if display_name else None)
-    if not display:
-        raise X11Unavailable("the X display cannot be opened")
-    previous = x.XSetErrorHandler(ctypes.cast(_IGNORE_ERRORS, ctypes.c_void_p))
+    d = X11Display(display_name)
     try:
-        d = _Display(x, display)
         clients = d.prop(d.root, "_NET_CLIENT_LIST", ctypes.c_ulong)
         if not isinstance(clients, list):  # no window manager: the root's own children
             clients = d.children(d.root)
@@ -199,5 +207,4 @@ def list_x11_windows(display_name: str | None = None) -> list[X11Window]:
                                      pid[0] if isinstance(pid, list) and pid else None))
         return windows
     finally:
-        x.XSetErrorHandler(previous)
-        x.XCloseDisplay(display)
+        d.close()
