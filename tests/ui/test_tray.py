@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 
 from capdesk.ui.artwork import TrayState
 from capdesk.ui.controller import Phase
+from capdesk.ui.share import Share
 from capdesk.ui.shell import Shell
 from capdesk.ui.tray import Tray
 from tests.fakecap.fixtures import CapApp
@@ -115,6 +116,18 @@ def test_closing_the_window_says_once_that_the_app_keeps_running(
     assert len(told) == 1  # once
 
 
+def record_from_tray(qtbot, shell: Shell, tray: Tray) -> Share:
+    """Half a second recorded from the tray's Record screen, then Stop: the share."""
+    tray.act_screen.trigger()
+    qtbot.waitUntil(lambda: shell.controller.phase == Phase.RECORDING, timeout=20_000)
+    start = shell.controller.elapsed()
+    qtbot.waitUntil(lambda: shell.controller.elapsed() > start + 0.5, timeout=20_000)
+    with qtbot.waitSignal(shell.controller.share_changed, timeout=60_000) as blocker:
+        tray.act_stop.trigger()
+    share: Share = blocker.args[0]
+    return share
+
+
 def test_notify_me_choices_are_followed(
         qtbot, tray_host: None, cap_app: CapApp, connect_to, make_shell,
         monkeypatch: pytest.MonkeyPatch) -> None:
@@ -129,16 +142,11 @@ def test_notify_me_choices_are_followed(
     told: list[str] = []
     monkeypatch.setattr(tray, "notify", lambda title, message: told.append(title))
 
-    def record_once():
-        tray.act_screen.trigger()
-        qtbot.waitUntil(lambda: shell.controller.phase == Phase.RECORDING, timeout=20_000)
-        start = shell.controller.elapsed()
-        qtbot.waitUntil(lambda: shell.controller.elapsed() > start + 0.5, timeout=20_000)
-        with qtbot.waitSignal(shell.controller.share_changed, timeout=60_000) as blocker:
-            tray.act_stop.trigger()
+    def record_once() -> Share:
+        share = record_from_tray(qtbot, shell, tray)
         qtbot.waitUntil(lambda: shell.controller.phase == Phase.IDLE, timeout=20_000)
         qtbot.wait(100)
-        return blocker.args[0]
+        return share
 
     shell.settings.notify_link = False
     assert record_once().link and told == []
@@ -173,13 +181,7 @@ def test_the_tray_menu_shows_the_balance_read_again_after_an_upload(
     assert tray.act_credits.text().startswith(f"Cap balance: {dollars()} · ")
     assert tray.act_totals.text().startswith("0 videos")
 
-    tray.act_screen.trigger()
-    qtbot.waitUntil(lambda: shell.controller.phase == Phase.RECORDING, timeout=20_000)
-    start = shell.controller.elapsed()
-    qtbot.waitUntil(lambda: shell.controller.elapsed() > start + 0.5, timeout=20_000)
-    with qtbot.waitSignal(shell.controller.share_changed, timeout=60_000) as blocker:
-        tray.act_stop.trigger()
-    assert blocker.args[0].link
+    assert record_from_tray(qtbot, shell, tray).link
     assert cap_app.balance < micro  # Cap charged the video (less than a cent here)
     # Read again after the upload, without the menu being opened.
     qtbot.waitUntil(lambda: tray.act_totals.text().startswith("1 video "), timeout=20_000)
