@@ -19,6 +19,7 @@ from capdesk.ui.shell import Shell
 from capdesk.ui.welcome import WelcomeDialog
 from tests.fakecap.fixtures import CapApp, MakeCapApp
 from tests.ui.conftest import MemoryKeys
+from tests.ui.test_screenshots import save
 
 pytestmark = pytest.mark.display
 
@@ -206,6 +207,7 @@ def test_a_test_error_grows_the_dialog(qtbot, make_shell) -> None:
     text = form.result.text()
     assert text.startswith("Cannot reach Cap at http://127.0.0.1:9"), text
     assert "Server under Advanced" in text and "upload" not in text.lower(), text
+    save(dialog, "settings-server-unreachable")
     assert dialog.height() > before
     area = form.result.mapTo(dialog, form.result.rect().bottomLeft())
     assert area.y() <= dialog.height()  # the whole result is inside the dialog
